@@ -1,0 +1,1 @@
+"""Extraction and consolidation agents (LLM via litellm, and offline rule-based backends)."""

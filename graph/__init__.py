@@ -1,0 +1,1 @@
+"""Temporal knowledge graph: entities and bi-temporal relations (built in a later release)."""

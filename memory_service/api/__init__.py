@@ -1,0 +1,1 @@
+"""The REST API: a thin FastAPI face over the service layer."""

@@ -1,0 +1,60 @@
+"""Assembles the FastAPI app; nothing else lives here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+
+from memory_service import __version__
+from memory_service.api.errors import install_error_handlers
+from memory_service.api.limits import BodySizeLimit
+from memory_service.api.metrics import RequestMetrics
+from memory_service.api.routes import health, search, sessions, users
+from memory_service.bootstrap import Runtime, build_runtime
+from memory_service.settings import Settings
+
+log = logging.getLogger("memory_service")
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """The app; with ``runtime`` given it serves that one and leaves closing it to the caller."""
+    settings = runtime.settings if runtime is not None else settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = runtime is None
+        app.state.runtime = runtime if runtime is not None else build_runtime(settings)
+        log.info(
+            "memory service %s ready: data dir %s, database %s, model %s, %s",
+            __version__,
+            settings.data_dir.resolve(),
+            app.state.runtime.db.dialect,
+            app.state.runtime.embedder.name,
+            "API keys required" if settings.api_keys else "OPEN (no API key configured; loopback only)",
+        )
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.runtime.close()
+
+    app = FastAPI(
+        title="Memory Service",
+        version=__version__,
+        summary="Long-term memory for LLM agents: episodic, semantic and temporal-graph layers.",
+        lifespan=lifespan,
+    )
+    if runtime is not None:
+        app.state.runtime = runtime
+    registry = CollectorRegistry()
+    app.state.metrics_registry = registry
+    install_error_handlers(app)
+    for module in (sessions, search, users, health):
+        app.include_router(module.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RequestMetrics, registry=registry)
+    return app

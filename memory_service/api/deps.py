@@ -1,0 +1,42 @@
+"""Request dependencies, as ``Annotated`` aliases the routes declare."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from memory_service.bootstrap import Runtime
+from memory_service.domain import DEFAULT_NAMESPACE
+from memory_service.errors import AuthenticationError
+from memory_service.services.memory import MemoryService
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def get_service(request: Request) -> MemoryService:
+    return get_runtime(request).service
+
+
+def get_namespace(request: Request) -> str:
+    """The caller's namespace: the one its bearer key belongs to, or the default on an open server."""
+    keys = get_runtime(request).settings.api_keys
+    if not keys:
+        return DEFAULT_NAMESPACE
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise AuthenticationError("missing API key: send 'Authorization: Bearer <key>'")
+    for key, namespace in keys.items():
+        if secrets.compare_digest(key.encode(), token.strip().encode()):
+            return namespace
+    raise AuthenticationError("unknown API key")
+
+
+ServiceDep = Annotated[MemoryService, Depends(get_service)]
+NamespaceDep = Annotated[str, Depends(get_namespace)]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

@@ -1,0 +1,34 @@
+"""Liveness, readiness and metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from memory_service.api.deps import RuntimeDep
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(runtime: RuntimeDep) -> dict[str, object]:
+    """The store answers and the model is loaded; 503 otherwise."""
+    runtime.db.ping()
+    return {
+        "status": "ready",
+        "database": runtime.db.dialect,
+        "embedding_model": runtime.embedder.name,
+        "embedding_dim": runtime.embedder.dim,
+        "loaded_partitions": runtime.service.indexes.loaded_partitions(),
+    }
+
+
+@router.get("/metrics")
+def metrics(request: Request) -> Response:
+    return Response(generate_latest(request.app.state.metrics_registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,16 @@
+"""Search: what is relevant now."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from memory_service.api.deps import NamespaceDep, ServiceDep
+from memory_service.schemas import ErrorResponse, SearchRequest, SearchResponse
+
+router = APIRouter(prefix="/v1", tags=["search"], responses={422: {"model": ErrorResponse}})
+
+
+@router.post("/search", response_model=SearchResponse)
+def search(body: SearchRequest, service: ServiceDep, namespace: NamespaceDep) -> SearchResponse:
+    """Ranked memories of one user, best first; ``score`` is the fused relevance."""
+    return SearchResponse.from_domain(service.search(namespace, body.to_domain()))

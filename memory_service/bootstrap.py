@@ -1,0 +1,52 @@
+"""Builds the service's parts from settings, once per process (app lifespan, CLI, local client)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from memory_service.services.indexes import EmbeddingCache, IndexManager
+from memory_service.services.memory import MemoryService
+from memory_service.settings import Settings
+from memory_service.store.database import Database
+from memory_service.store.migrate import upgrade
+from retrieval.embedder import Embedder, SentenceTransformerEmbedder
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Everything a process serves with; closed once at shutdown."""
+
+    settings: Settings
+    db: Database
+    embedder: Embedder
+    service: MemoryService
+
+    def close(self) -> None:
+        saved = self.service.indexes.save_all()
+        log.info("saved %d index(es) at shutdown", saved)
+        self.db.dispose()
+
+
+def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runtime:
+    """Open the store (migrating it to the latest schema), load the model, wire the service."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.resolved_database_url)
+    upgrade(db.engine)
+    if embedder is None:
+        embedder = SentenceTransformerEmbedder(
+            settings.embedding_model, device=settings.device, batch_size=settings.embedding_batch_size
+        )
+    cache = EmbeddingCache(db, embedder)
+    indexes = IndexManager(db, embedder, cache, settings.index_dir)
+    service = MemoryService(
+        db,
+        embedder,
+        cache,
+        indexes,
+        max_message_chars=settings.max_message_chars,
+        max_messages_per_request=settings.max_messages_per_request,
+    )
+    return Runtime(settings=settings, db=db, embedder=embedder, service=service)

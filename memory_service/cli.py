@@ -1,0 +1,298 @@
+"""``memory-service``: run the server, migrate the database, add and search memories.
+
+Commands only parse and print. Adding and searching go through the SDK: over HTTP with
+``--url``, else in process with ``LocalMemoryClient`` on the ``MEMORY_*`` settings. Mistakes in
+what the user typed or sent exit 2 with a one-line error; failures of the service exit 1.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
+
+import typer
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
+from rich.console import Console
+from rich.table import Column, Table
+from rich.text import Text
+
+from memory_service.domain import Layer
+from memory_service.errors import InvalidInputError, MemoryServiceError, PayloadTooLargeError
+from memory_service.schemas import SearchResponse
+from memory_service.sdk import MemoryClient
+from memory_service.sdk import _base as sdk_base
+from memory_service.settings import Settings
+
+if TYPE_CHECKING:
+    from memory_service.sdk.local import LocalMemoryClient
+    from memory_service.store.database import Database
+
+log = logging.getLogger("memory_service.cli")
+
+USAGE_ERROR = 2
+SERVICE_ERROR = 1
+TEXT_WIDTH = 80
+
+app = typer.Typer(help="Long-term memory service for LLM agents.", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+UrlOption = Annotated[
+    str | None,
+    typer.Option("--url", envvar="MEMORY_URL", help="Server to talk to; without it, work in process on MEMORY_*."),
+]
+ApiKeyOption = Annotated[str | None, typer.Option("--api-key", envvar="MEMORY_API_KEY", help="Bearer key for --url.")]
+UserOption = Annotated[str, typer.Option("--user", "-u", help="The user the memories belong to.")]
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind [MEMORY_HOST, default 127.0.0.1].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on [MEMORY_PORT, default 8080].")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Where data lives [MEMORY_DATA_DIR, default ./data].")] = None,
+    reload: Annotated[bool, typer.Option("--reload/--no-reload", help="Restart on code changes.")] = False,
+) -> None:
+    """Run the REST API with uvicorn."""
+    overrides: dict[str, Any] = {"host": host, "port": port, "data_dir": data_dir.resolve() if data_dir else None}
+    overrides = {name: value for name, value in overrides.items() if value is not None}
+    settings = _settings(**overrides)
+    # The app factory reads its settings from the environment, in this process or a reloader's child.
+    for name, value in overrides.items():
+        os.environ[f"MEMORY_{name.upper()}"] = str(value)
+    # The service's own lines at INFO (this one, readiness, shutdown); libraries' only when they warn.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s:     %(name)s: %(message)s")
+    logging.getLogger("memory_service").setLevel(logging.INFO)
+    log.info(
+        "listening on http://%s:%d, data dir %s, %s",
+        settings.host,
+        settings.port,
+        settings.data_dir.resolve(),
+        "API keys required" if settings.api_keys else "OPEN: no API key configured",
+    )
+    import uvicorn
+
+    uvicorn.run(
+        "memory_service.api.app:create_app", factory=True, host=settings.host, port=settings.port, reload=reload
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the configured database to the latest schema."""
+    settings = _settings()
+    from memory_service.store.migrate import current_revision, upgrade
+
+    with _database(settings) as db:
+        upgrade(db.engine)
+        typer.echo(f"{_safe_url(db.url)} is at revision {current_revision(db.engine)} (head)")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the configured database's schema revision."""
+    settings = _settings()
+    from memory_service.store.migrate import current_revision
+
+    with _database(settings) as db:
+        revision = current_revision(db.engine)
+    typer.echo(revision or "none: run `memory-service db upgrade`")
+
+
+@app.command()
+def add(
+    session_id: Annotated[str, typer.Argument(help="Session to append to; created on first use.")],
+    user: UserOption,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file", "-f", help='JSON list, {"messages": [...]}, or JSONL of {"role", "content", ...}; "-": stdin.'
+        ),
+    ] = None,
+    agent: Annotated[str | None, typer.Option("--agent", help="The agent that took part.")] = None,
+    url: UrlOption = None,
+    api_key: ApiKeyOption = None,
+) -> None:
+    """Store messages in a session and print their ids."""
+    try:
+        messages = parse_messages(_read_input(file))
+    except InputFormatError as exc:
+        _fail(str(exc), USAGE_ERROR)
+    with _errors():
+        # Checked before the client opens, so bad input costs no model load and no connection.
+        sdk_base.identifier(session_id, "session_id")
+        sdk_base.messages_create(user, messages, agent_id=agent, infer=False)
+        with _client(url, api_key) as client:
+            created = client.add_messages(session_id, user, messages, agent_id=agent)
+    for episode_id in created.ids:
+        typer.echo(episode_id)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for, in plain words.")],
+    user: UserOption,
+    top_k: Annotated[int, typer.Option("--top-k", "-k", help="How many results.")] = 10,
+    layers: Annotated[
+        list[str] | None, typer.Option("--layers", "--layer", help="Layers to search; repeat or comma-separate.")
+    ] = None,
+    url: UrlOption = None,
+    api_key: ApiKeyOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the response as JSON.")] = False,
+) -> None:
+    """Search a user's memories, best first."""
+    chosen = [part.strip() for value in layers or () for part in value.split(",") if part.strip()]
+    with _errors(), _client(url, api_key) as client:
+        # The client validates the layer names, as for any other input.
+        response = client.search(query, user, layers=cast(list[Layer], chosen) or None, top_k=top_k)
+    if as_json:
+        typer.echo(response.model_dump_json(indent=2))
+    else:
+        print_results(response)
+
+
+# -- input and output --------------------------------------------------------------------------
+
+
+class InputFormatError(ValueError):
+    """The messages could not be read: no input, or not JSON / JSONL."""
+
+
+def parse_messages(text: str) -> list[Any]:
+    """Messages from a JSON list, an object with "messages", one message object, or JSONL."""
+    if not text.strip():
+        raise InputFormatError("no messages: the input is empty")
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return _parse_jsonl(text, exc)
+    if isinstance(document, dict):
+        document = document.get("messages", [document])
+    if not isinstance(document, list):
+        raise InputFormatError('expected a list of messages, an object with "messages", or JSONL')
+    return document
+
+
+def _parse_jsonl(text: str, whole: json.JSONDecodeError) -> list[Any]:
+    lines = [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+    messages = []
+    for number, line in lines:
+        try:
+            messages.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            if number == lines[0][0]:  # not JSONL at all: report the document's own error
+                raise InputFormatError(f"invalid JSON: {whole}") from whole
+            raise InputFormatError(f"invalid JSON on line {number}: {exc.msg}") from exc
+    return messages
+
+
+def print_results(response: SearchResponse) -> None:
+    console = Console()
+    if not response.results:
+        console.print("no results")
+        return
+    table = Table("rank", "score", "session", Column("occurred_at", no_wrap=True), "text")
+    for rank, result in enumerate(response.results, 1):
+        text = result.text if len(result.text) <= TEXT_WIDTH else result.text[: TEXT_WIDTH - 1] + "…"
+        table.add_row(
+            str(rank),
+            f"{result.score:.4f}",
+            Text(result.session_id or "-"),
+            result.occurred_at.isoformat(timespec="minutes") if result.occurred_at else "-",
+            Text(text),
+        )
+    console.print(table)
+
+
+def _read_input(file: Path | None) -> str:
+    if file is None or str(file) == "-":
+        if sys.stdin.isatty():
+            raise InputFormatError("no messages: pass --file PATH or pipe them on stdin")
+        return sys.stdin.read()
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFormatError(f"cannot read {file}: {exc}") from exc
+
+
+# -- plumbing ----------------------------------------------------------------------------------
+
+
+def _settings(**overrides: Any) -> Settings:
+    """Settings from MEMORY_* and ``overrides``, or a one-line error and exit 2."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            message = str(err["msg"]).removeprefix("Value error, ")
+            where = ".".join(str(part) for part in err["loc"])
+            problems.append(f"{where}: {message}" if where else message)
+        _fail(f"invalid settings: {'; '.join(problems)}", USAGE_ERROR)
+    except SettingsError as exc:
+        _fail(f"invalid settings: {exc}", USAGE_ERROR)
+
+
+@contextmanager
+def _client(url: str | None, api_key: str | None) -> Iterator[MemoryClient | LocalMemoryClient]:
+    """An HTTP client for ``url``, else an in-process one on the configured data dir."""
+    if url:
+        with MemoryClient(url, api_key=api_key) as client:
+            yield client
+        return
+    settings = _settings()
+    from memory_service.sdk.local import LocalMemoryClient
+
+    with LocalMemoryClient.open(settings) as local:
+        yield local
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Service errors as one line on stderr: exit 2 for bad input, 1 for anything else."""
+    try:
+        yield
+    except (InvalidInputError, PayloadTooLargeError) as exc:
+        _fail(exc.message, USAGE_ERROR)
+    except MemoryServiceError as exc:
+        _fail(exc.message, SERVICE_ERROR)
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[Database]:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from memory_service.store.database import Database
+
+    db = Database(settings.resolved_database_url)
+    try:
+        yield db
+    except SQLAlchemyError as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        _fail(f"database {_safe_url(db.url)}: {first_line}", SERVICE_ERROR)
+    finally:
+        db.dispose()
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+if __name__ == "__main__":
+    app(prog_name="memory-service")

@@ -1,0 +1,120 @@
+"""Internal domain values: what the service layer takes and returns.
+
+Frozen dataclasses, free of HTTP and SQL, converted to API schemas at the edges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+Role = Literal["user", "assistant", "system", "tool", "event"]
+Layer = Literal["episodic", "semantic", "graph"]
+DEFAULT_NAMESPACE = "default"
+T = TypeVar("T")
+EPISODE_ID_PREFIX = "ep_"
+
+
+def episode_public_id(pk: int) -> str:
+    return f"{EPISODE_ID_PREFIX}{pk}"
+
+
+def parse_episode_id(public_id: str) -> int | None:
+    """The primary key behind a public episode id, or None when it is not one."""
+    if not public_id.startswith(EPISODE_ID_PREFIX):
+        return None
+    digits = public_id[len(EPISODE_ID_PREFIX) :]
+    return int(digits) if digits.isdigit() else None
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    role: Role
+    content: str
+    occurred_at: datetime | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Episode:
+    pk: int
+    session_id: str
+    user_id: str
+    agent_id: str | None
+    role: Role
+    content: str
+    position: int
+    occurred_at: datetime
+    created_at: datetime
+    metadata: Mapping[str, Any]
+
+    @property
+    def id(self) -> str:
+        return episode_public_id(self.pk)
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    session_id: str
+    user_id: str
+    agent_id: str | None
+    created_at: datetime
+    message_count: int
+    first_occurred_at: datetime | None
+    last_occurred_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """A half-open interval [start, end) of event time; either side may be open."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+
+    def contains(self, moment: datetime) -> bool:
+        return (self.start is None or moment >= self.start) and (self.end is None or moment < self.end)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    query: str
+    user_id: str
+    layers: tuple[Layer, ...] = ("episodic",)
+    top_k: int = 10
+    now: datetime | None = None
+    as_of: datetime | None = None
+    time_range: TimeWindow | None = None
+    session_ids: tuple[str, ...] | None = None
+    roles: tuple[Role, ...] | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One ranked memory. ``score`` is the fused score: higher is more relevant."""
+
+    id: str
+    layer: Layer
+    text: str
+    score: float
+    session_id: str | None = None
+    role: Role | None = None
+    occurred_at: datetime | None = None
+    valid_at: datetime | None = None
+    invalid_at: datetime | None = None
+    provenance: tuple[str, ...] = ()
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UserDeletion:
+    user_id: str
+    sessions: int
+    episodes: int

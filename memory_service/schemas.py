@@ -1,0 +1,245 @@
+"""Public API schemas (pydantic), shared by the REST routes and the SDK.
+
+Named by role: ``*Create`` / ``*Request`` come in, ``*Public`` / ``*Page`` / ``*Response`` go out.
+Requests forbid unknown fields so that a typo is a 422, not a silently ignored option.
+Imports only pydantic and the domain values, so the HTTP SDK stays light.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from memory_service.domain import (
+    Episode,
+    Layer,
+    NewMessage,
+    Page,
+    Role,
+    SearchHit,
+    SearchQuery,
+    SessionSummary,
+    TimeWindow,
+    UserDeletion,
+)
+
+Identifier = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@\-]{0,127}$"),
+]
+"""User, agent and session ids: 1-128 characters of letters, digits and ``. _ : @ -``."""
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MessageCreate(_Request):
+    role: Role
+    content: str = Field(min_length=1, description="The message text, verbatim.")
+    occurred_at: AwareDatetime | None = Field(
+        default=None, description="When it happened (ISO 8601 with a timezone); default: now."
+    )
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class MessagesCreate(_Request):
+    user_id: Identifier
+    agent_id: Identifier | None = None
+    messages: list[MessageCreate] = Field(min_length=1)
+    infer: bool = Field(default=False, description="Also extract semantic facts and graph relations.")
+
+    def to_domain(self) -> list[NewMessage]:
+        return [NewMessage(m.role, m.content, m.occurred_at, m.metadata) for m in self.messages]
+
+
+class EpisodePublic(BaseModel):
+    id: str
+    session_id: str
+    user_id: str
+    agent_id: str | None
+    role: Role
+    content: str
+    position: int
+    occurred_at: datetime
+    created_at: datetime
+    metadata: dict[str, Any]
+
+    @classmethod
+    def from_domain(cls, episode: Episode) -> EpisodePublic:
+        return cls(
+            id=episode.id,
+            session_id=episode.session_id,
+            user_id=episode.user_id,
+            agent_id=episode.agent_id,
+            role=episode.role,
+            content=episode.content,
+            position=episode.position,
+            occurred_at=episode.occurred_at,
+            created_at=episode.created_at,
+            metadata=dict(episode.metadata),
+        )
+
+
+class MessagesCreated(BaseModel):
+    session_id: str
+    ids: list[str]
+    episodes: list[EpisodePublic]
+
+    @classmethod
+    def from_domain(cls, session_id: str, episodes: list[Episode]) -> MessagesCreated:
+        return cls(
+            session_id=session_id,
+            ids=[e.id for e in episodes],
+            episodes=[EpisodePublic.from_domain(e) for e in episodes],
+        )
+
+
+class EpisodesPage(BaseModel):
+    items: list[EpisodePublic]
+    next_cursor: str | None
+
+    @classmethod
+    def from_domain(cls, page: Page[Episode]) -> EpisodesPage:
+        return cls(items=[EpisodePublic.from_domain(e) for e in page.items], next_cursor=page.next_cursor)
+
+
+class SessionPublic(BaseModel):
+    id: str
+    user_id: str
+    agent_id: str | None
+    created_at: datetime
+    message_count: int
+    first_occurred_at: datetime | None
+    last_occurred_at: datetime | None
+
+    @classmethod
+    def from_domain(cls, session: SessionSummary) -> SessionPublic:
+        return cls(
+            id=session.session_id,
+            user_id=session.user_id,
+            agent_id=session.agent_id,
+            created_at=session.created_at,
+            message_count=session.message_count,
+            first_occurred_at=session.first_occurred_at,
+            last_occurred_at=session.last_occurred_at,
+        )
+
+
+class SessionsPage(BaseModel):
+    items: list[SessionPublic]
+    next_cursor: str | None
+
+    @classmethod
+    def from_domain(cls, page: Page[SessionSummary]) -> SessionsPage:
+        return cls(items=[SessionPublic.from_domain(s) for s in page.items], next_cursor=page.next_cursor)
+
+
+class TimeRangeIn(_Request):
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeRangeIn:
+        if self.start is not None and self.end is not None and self.start > self.end:
+            raise ValueError("time_range.start must not be after time_range.end")
+        return self
+
+
+class SearchFilters(_Request):
+    roles: list[Role] | None = Field(default=None, min_length=1)
+
+
+def _default_layers() -> list[Layer]:
+    return ["episodic"]
+
+
+class SearchRequest(_Request):
+    query: str = Field(min_length=1, max_length=4096)
+    user_id: Identifier
+    layers: list[Layer] = Field(default_factory=_default_layers, min_length=1)
+    top_k: int = Field(default=10, ge=1, le=200)
+    now: AwareDatetime | None = Field(default=None, description="The request's present; default: now.")
+    as_of: AwareDatetime | None = Field(default=None, description="Only what had happened by then.")
+    time_range: TimeRangeIn | None = None
+    session_ids: list[Identifier] | None = Field(default=None, min_length=1)
+    filters: SearchFilters | None = None
+
+    def to_domain(self) -> SearchQuery:
+        window = TimeWindow(self.time_range.start, self.time_range.end) if self.time_range else None
+        roles = self.filters.roles if self.filters else None
+        return SearchQuery(
+            query=self.query,
+            user_id=self.user_id,
+            layers=tuple(dict.fromkeys(self.layers)),
+            top_k=self.top_k,
+            now=self.now,
+            as_of=self.as_of,
+            time_range=window,
+            session_ids=tuple(self.session_ids) if self.session_ids else None,
+            roles=tuple(roles) if roles else None,
+        )
+
+
+class SearchResult(BaseModel):
+    id: str
+    layer: Layer
+    text: str
+    score: float = Field(description="Fused relevance; higher is more relevant.")
+    session_id: str | None = None
+    role: Role | None = None
+    occurred_at: datetime | None = None
+    valid_at: datetime | None = None
+    invalid_at: datetime | None = None
+    provenance: list[str] = Field(default_factory=list, description="Ids of the source episodes.")
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def from_domain(cls, hit: SearchHit) -> SearchResult:
+        return cls(
+            id=hit.id,
+            layer=hit.layer,
+            text=hit.text,
+            score=hit.score,
+            session_id=hit.session_id,
+            role=hit.role,
+            occurred_at=hit.occurred_at,
+            valid_at=hit.valid_at,
+            invalid_at=hit.invalid_at,
+            provenance=list(hit.provenance),
+            metadata=dict(hit.metadata),
+        )
+
+
+class SearchResponse(BaseModel):
+    results: list[SearchResult]
+
+    @classmethod
+    def from_domain(cls, hits: list[SearchHit]) -> SearchResponse:
+        return cls(results=[SearchResult.from_domain(h) for h in hits])
+
+
+class UserDeleted(BaseModel):
+    user_id: str
+    deleted_sessions: int
+    deleted_episodes: int
+
+    @classmethod
+    def from_domain(cls, deletion: UserDeletion) -> UserDeleted:
+        return cls(
+            user_id=deletion.user_id,
+            deleted_sessions=deletion.sessions,
+            deleted_episodes=deletion.episodes,
+        )
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail

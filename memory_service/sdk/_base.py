@@ -1,0 +1,306 @@
+"""What every client shares, without I/O: input validation, requests, response parsing, paging.
+
+Each endpoint is described by a :class:`Call` (method, path, query, JSON body and how to read
+the answer); the HTTP clients differ only in how they send it. Input is validated by building
+the same request schemas the server builds, so a bad argument raises the same
+:class:`~memory_service.errors.InvalidInputError` in every client, before anything is sent.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from memory_service import __version__
+from memory_service.errors import (
+    ERRORS_BY_CODE,
+    InvalidInputError,
+    MemoryServiceError,
+    UnavailableError,
+)
+from memory_service.pagination import check_limit
+from memory_service.schemas import (
+    EpisodePublic,
+    EpisodesPage,
+    Identifier,
+    MessageCreate,
+    MessagesCreate,
+    MessagesCreated,
+    SearchFilters,
+    SearchRequest,
+    SearchResponse,
+    SessionPublic,
+    SessionsPage,
+    TimeRangeIn,
+    UserDeleted,
+)
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8080"
+DEFAULT_TIMEOUT = 30.0
+USER_AGENT = f"memory-service-sdk/{__version__}"
+
+MessageInput = MessageCreate | Mapping[str, Any]
+"""A message as the SDK takes it: the schema itself or a plain dict with the same fields."""
+
+_IDENTIFIER: TypeAdapter[str] = TypeAdapter(Identifier)
+_JSON_OBJECT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
+# Codes a server may send that are not in ERRORS_BY_CODE, and the error each one means.
+_EXTRA_CODES: dict[str, type[MemoryServiceError]] = {"validation_error": InvalidInputError}
+_ERRORS_BY_STATUS: dict[int, type[MemoryServiceError]] = {
+    **{cls.status_code: cls for cls in ERRORS_BY_CODE.values()},
+    400: InvalidInputError,
+    502: UnavailableError,
+    504: UnavailableError,
+}
+
+
+# -- input validation ------------------------------------------------------------------------
+
+
+def invalid_input(exc: ValidationError, loc: tuple[str, ...] = ()) -> InvalidInputError:
+    """The error a server answers for the same problem: first problem in the message, all in details."""
+    problems = [
+        {"loc": [*loc, *err["loc"]], "message": err["msg"], "type": err["type"]}
+        for err in exc.errors(include_url=False)
+    ]
+    first = problems[0] if problems else {"loc": [], "message": "invalid input"}
+    where = ".".join(str(part) for part in first["loc"])
+    return InvalidInputError(f"{where}: {first['message']}" if where else str(first["message"]), problems)
+
+
+def validated(schema: type[M], fields: Mapping[str, Any]) -> M:
+    """``schema`` built from ``fields`` (``None`` values left to the schema's defaults)."""
+    try:
+        return schema.model_validate({name: value for name, value in fields.items() if value is not None})
+    except ValidationError as exc:
+        raise invalid_input(exc) from exc
+
+
+def identifier(value: str, field: str) -> str:
+    """A user or session id, checked as the server checks it in a path or query."""
+    try:
+        return _IDENTIFIER.validate_python(value)
+    except ValidationError as exc:
+        raise invalid_input(exc, (field,)) from exc
+
+
+def page_limit(limit: int) -> int:
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise InvalidInputError("limit must be an integer", details={"limit": repr(limit)})
+    return check_limit(limit)
+
+
+def messages_create(
+    user_id: str, messages: Sequence[MessageInput], *, agent_id: str | None, infer: bool
+) -> MessagesCreate:
+    return validated(
+        MessagesCreate,
+        {"user_id": user_id, "agent_id": agent_id, "messages": messages, "infer": infer},
+    )
+
+
+def search_request(
+    query: str,
+    user_id: str,
+    *,
+    layers: Sequence[str] | None,
+    top_k: int,
+    now: datetime | None,
+    as_of: datetime | None,
+    time_range: TimeRangeIn | Mapping[str, Any] | None,
+    session_ids: Sequence[str] | None,
+    filters: SearchFilters | Mapping[str, Any] | None,
+) -> SearchRequest:
+    return validated(
+        SearchRequest,
+        {
+            "query": query,
+            "user_id": user_id,
+            "layers": layers,
+            "top_k": top_k,
+            "now": now,
+            "as_of": as_of,
+            "time_range": time_range,
+            "session_ids": session_ids,
+            "filters": filters,
+        },
+    )
+
+
+# -- requests and responses ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Call(Generic[T]):
+    """One HTTP request and how to read its successful answer."""
+
+    method: str
+    path: str
+    read: Callable[[bytes], T]
+    params: dict[str, Any] | None = None
+    json: dict[str, Any] | None = None
+
+    def parse(self, status: int, content: bytes) -> T:
+        """The answer's schema on 2xx; otherwise the service error the body names."""
+        if not 200 <= status < 300:
+            raise error_from_response(status, content)
+        try:
+            return self.read(content)
+        except ValidationError as exc:
+            raise MemoryServiceError(
+                f"unexpected answer to {self.method} {self.path} (status {status}): is the URL a memory service?",
+                details=str(exc),
+            ) from exc
+
+
+def error_from_response(status: int, content: bytes) -> MemoryServiceError:
+    """The error an error response stands for: by its code, else by its status."""
+    code, message, details = None, None, None
+    try:
+        body = json.loads(content)
+    except ValueError:
+        body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        code, message, details = error.get("code"), error.get("message"), error.get("details")
+    cls = ERRORS_BY_CODE.get(code or "") or _EXTRA_CODES.get(code or "") or _ERRORS_BY_STATUS.get(status)
+    if message is None:
+        text = content.decode("utf-8", errors="replace").strip()[:200]
+        message = f"HTTP {status}" + (f": {text}" if text else "")
+    return (cls or MemoryServiceError)(str(message), details)
+
+
+def unreachable(base_url: object, exc: Exception) -> UnavailableError:
+    return UnavailableError(
+        f"cannot reach the memory service at {base_url}: {exc}; is it running (`memory-service serve`)?",
+        details={"base_url": str(base_url)},
+    )
+
+
+def auth_headers(api_key: str | None) -> dict[str, str]:
+    headers = {"user-agent": USER_AGENT, "accept": "application/json"}
+    if api_key:
+        headers["authorization"] = f"Bearer {api_key}"
+    return headers
+
+
+def _body(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json", exclude_none=True)
+
+
+def add_messages_call(
+    session_id: str, user_id: str, messages: Sequence[MessageInput], *, agent_id: str | None, infer: bool
+) -> Call[MessagesCreated]:
+    session_id = identifier(session_id, "session_id")
+    body = messages_create(user_id, messages, agent_id=agent_id, infer=infer)
+    return Call("POST", f"/v1/sessions/{session_id}/messages", MessagesCreated.model_validate_json, json=_body(body))
+
+
+def get_messages_call(session_id: str, *, limit: int, cursor: str | None) -> Call[EpisodesPage]:
+    session_id = identifier(session_id, "session_id")
+    params = _page_params(limit, cursor)
+    return Call("GET", f"/v1/sessions/{session_id}/messages", EpisodesPage.model_validate_json, params=params)
+
+
+def get_session_call(session_id: str) -> Call[SessionPublic]:
+    session_id = identifier(session_id, "session_id")
+    return Call("GET", f"/v1/sessions/{session_id}", SessionPublic.model_validate_json)
+
+
+def list_sessions_call(user_id: str, *, limit: int, cursor: str | None) -> Call[SessionsPage]:
+    params = {"user_id": identifier(user_id, "user_id"), **_page_params(limit, cursor)}
+    return Call("GET", "/v1/sessions", SessionsPage.model_validate_json, params=params)
+
+
+def search_call(request: SearchRequest) -> Call[SearchResponse]:
+    return Call("POST", "/v1/search", SearchResponse.model_validate_json, json=_body(request))
+
+
+def delete_user_call(user_id: str) -> Call[UserDeleted]:
+    user_id = identifier(user_id, "user_id")
+    return Call("DELETE", f"/v1/users/{user_id}", UserDeleted.model_validate_json)
+
+
+def health_call() -> Call[dict[str, Any]]:
+    return Call("GET", "/healthz", _JSON_OBJECT.validate_json)
+
+
+def _page_params(limit: int, cursor: str | None) -> dict[str, Any]:
+    params: dict[str, Any] = {"limit": page_limit(limit)}
+    if cursor:
+        params["cursor"] = cursor
+    return params
+
+
+# -- client bases: context managers and cursor-following, written once per flavour -----------
+
+
+class SyncClientBase(ABC):
+    """Context manager and ``iter_messages`` for the blocking clients (HTTP and in-process)."""
+
+    @abstractmethod
+    def get_messages(self, session_id: str, *, limit: int = 100, cursor: str | None = None) -> EpisodesPage: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def iter_messages(self, session_id: str, *, page_size: int = 100) -> Iterator[EpisodePublic]:
+        """Every message of the session in order, fetching ``page_size`` at a time."""
+        cursor: str | None = None
+        while True:
+            page = self.get_messages(session_id, limit=page_size, cursor=cursor)
+            yield from page.items
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncClientBase(ABC):
+    """Async context manager, ``aclose`` and ``iter_messages`` for the asyncio client."""
+
+    @abstractmethod
+    async def get_messages(self, session_id: str, *, limit: int = 100, cursor: str | None = None) -> EpisodesPage: ...
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    async def aclose(self) -> None:
+        """Same as ``close``; the name asyncio code expects."""
+        await self.close()
+
+    async def iter_messages(self, session_id: str, *, page_size: int = 100) -> AsyncIterator[EpisodePublic]:
+        """Every message of the session in order, fetching ``page_size`` at a time."""
+        cursor: str | None = None
+        while True:
+            page = await self.get_messages(session_id, limit=page_size, cursor=cursor)
+            for item in page.items:
+                yield item
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()

@@ -1,0 +1,112 @@
+"""The blocking HTTP client: sends the calls built in ``_base`` with ``httpx.Client``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+import httpx
+
+from memory_service.domain import Layer
+from memory_service.schemas import (
+    EpisodesPage,
+    MessagesCreated,
+    SearchFilters,
+    SearchResponse,
+    SessionPublic,
+    SessionsPage,
+    TimeRangeIn,
+    UserDeleted,
+)
+from memory_service.sdk import _base as base
+from memory_service.sdk._base import MessageInput
+
+T = TypeVar("T")
+
+
+class MemoryClient(base.SyncClientBase):
+    """Talks to a memory service over HTTP; errors are raised as ``memory_service.errors`` types.
+
+    ``api_key`` is sent as ``Authorization: Bearer``; the server decides the namespace from it.
+    ``transport`` replaces the network (e.g. ``httpx.MockTransport`` in tests).
+    """
+
+    def __init__(
+        self,
+        base_url: str = base.DEFAULT_BASE_URL,
+        api_key: str | None = None,
+        timeout: float = base.DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._http = httpx.Client(
+            base_url=base_url, headers=base.auth_headers(api_key), timeout=timeout, transport=transport
+        )
+
+    def _send(self, call: base.Call[T]) -> T:
+        try:
+            response = self._http.request(call.method, call.path, params=call.params, json=call.json)
+        except httpx.TransportError as exc:
+            raise base.unreachable(self._http.base_url, exc) from exc
+        return call.parse(response.status_code, response.content)
+
+    def add_messages(
+        self,
+        session_id: str,
+        user_id: str,
+        messages: Sequence[MessageInput],
+        *,
+        agent_id: str | None = None,
+        infer: bool = False,
+    ) -> MessagesCreated:
+        """Append messages to a session (created on first use); all are stored or none."""
+        return self._send(base.add_messages_call(session_id, user_id, messages, agent_id=agent_id, infer=infer))
+
+    def get_messages(self, session_id: str, *, limit: int = 100, cursor: str | None = None) -> EpisodesPage:
+        """One page of the session's messages in order; pass ``next_cursor`` back for the next."""
+        return self._send(base.get_messages_call(session_id, limit=limit, cursor=cursor))
+
+    def get_session(self, session_id: str) -> SessionPublic:
+        return self._send(base.get_session_call(session_id))
+
+    def list_sessions(self, user_id: str, *, limit: int = 100, cursor: str | None = None) -> SessionsPage:
+        """One page of the user's sessions, oldest first."""
+        return self._send(base.list_sessions_call(user_id, limit=limit, cursor=cursor))
+
+    def search(
+        self,
+        query: str,
+        user_id: str,
+        *,
+        layers: Sequence[Layer] | None = None,
+        top_k: int = 10,
+        now: datetime | None = None,
+        as_of: datetime | None = None,
+        time_range: TimeRangeIn | Mapping[str, Any] | None = None,
+        session_ids: Sequence[str] | None = None,
+        filters: SearchFilters | Mapping[str, Any] | None = None,
+    ) -> SearchResponse:
+        """The user's memories most relevant to ``query``, best first (higher score is better)."""
+        request = base.search_request(
+            query,
+            user_id,
+            layers=layers,
+            top_k=top_k,
+            now=now,
+            as_of=as_of,
+            time_range=time_range,
+            session_ids=session_ids,
+            filters=filters,
+        )
+        return self._send(base.search_call(request))
+
+    def delete_user(self, user_id: str) -> UserDeleted:
+        """Forget everything the service holds about the user."""
+        return self._send(base.delete_user_call(user_id))
+
+    def health(self) -> dict[str, Any]:
+        """``{"status": "ok"}`` when the service answers."""
+        return self._send(base.health_call())
+
+    def close(self) -> None:
+        self._http.close()

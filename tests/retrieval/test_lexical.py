@@ -1,0 +1,41 @@
+from retrieval.lexical import BM25Index
+from retrieval.tokenize import tokenize
+
+
+def test_tokenize_stems_and_drops_stopwords() -> None:
+    assert tokenize("I'm Running to the shoe stores!") == ["run", "shoe", "store"]
+
+
+def test_ranks_by_term_rarity_and_frequency() -> None:
+    index = BM25Index()
+    index.add([1, 2, 3], ["hiking in the alps", "hiking hiking boots", "a quiet evening with tea"])
+    ranked = [doc for doc, _ in index.search("hiking boots", k=10)]
+    assert ranked == [2, 1]
+
+
+def test_add_replaces_and_remove_forgets() -> None:
+    index = BM25Index()
+    index.add([1, 2], ["red apple", "green pear"])
+    index.add([1], ["yellow banana"])
+    assert index.search("apple", k=5) == []
+    assert [d for d, _ in index.search("banana", k=5)] == [1]
+    index.remove([1, 99])
+    assert index.search("banana", k=5) == []
+    assert len(index) == 1
+
+
+def test_allowed_ids_restrict_results_and_empty_query_returns_nothing() -> None:
+    index = BM25Index()
+    index.add([1, 2, 3], ["coffee beans", "coffee maker", "tea kettle"])
+    assert [d for d, _ in index.search("coffee", k=5, allowed_ids={2, 3})] == [2]
+    assert index.search("the and of", k=5) == []
+    assert index.search("coffee", k=5, allowed_ids=set()) == []
+
+
+def test_idf_follows_deletions() -> None:
+    index = BM25Index()
+    index.add([1, 2, 3], ["rare word", "common", "common"])
+    before = dict(index.search("common", k=5))
+    index.remove([3])
+    after = dict(index.search("common", k=5))
+    assert after[2] > before[2]  # "common" became rarer, so it weighs more

@@ -1,0 +1,206 @@
+"""The service layer on each store backend, with the real model and real FAISS."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from memory_service.bootstrap import Runtime, build_runtime
+from memory_service.domain import NewMessage, SearchQuery, TimeWindow
+from memory_service.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
+from memory_service.store.tables import EmbeddingRow, EpisodeRow, SessionRow
+from retrieval.embedder import SentenceTransformerEmbedder
+
+NS = "default"
+T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+
+CONVERSATION = [
+    NewMessage("user", "I just adopted a golden retriever puppy named Biscuit.", T0),
+    NewMessage("assistant", "Congratulations! Golden retrievers are wonderful family dogs.", T0),
+    NewMessage("user", "My sister Ana is visiting from Lisbon next month.", T0 + timedelta(days=1)),
+    NewMessage("user", "I started training for the Berlin marathon in September.", T0 + timedelta(days=40)),
+]
+
+
+def counts(runtime: Runtime) -> tuple[int, int, int]:
+    with runtime.db.read() as db:
+        return (
+            db.scalar(select(func.count()).select_from(EpisodeRow)) or 0,
+            db.scalar(select(func.count()).select_from(SessionRow)) or 0,
+            db.scalar(select(func.count()).select_from(EmbeddingRow)) or 0,
+        )
+
+
+def texts(hits: list) -> list[str]:  # type: ignore[type-arg]
+    return [h.text for h in hits]
+
+
+def test_add_then_read_back_in_order(runtime: Runtime, user_id: str) -> None:
+    service = runtime.service
+    episodes = service.add_messages(NS, f"{user_id}-s1", user_id, CONVERSATION[:2], agent_id="agent-7")
+    more = service.add_messages(NS, f"{user_id}-s1", user_id, CONVERSATION[2:])
+    assert [e.position for e in episodes + more] == [1, 2, 3, 4]
+    page = service.list_session_messages(NS, f"{user_id}-s1", limit=3)
+    assert [e.content for e in page.items] == [m.content for m in CONVERSATION[:3]]
+    rest = service.list_session_messages(NS, f"{user_id}-s1", limit=3, cursor=page.next_cursor)
+    assert [e.content for e in rest.items] == [CONVERSATION[3].content] and rest.next_cursor is None
+    session = service.get_session(NS, f"{user_id}-s1")
+    assert session.message_count == 4
+    assert session.agent_id == "agent-7"
+    assert session.first_occurred_at == T0
+    assert session.last_occurred_at == T0 + timedelta(days=40)
+    assert rest.items[0].occurred_at.tzinfo is not None
+
+
+def test_search_finds_the_relevant_turn_first(runtime: Runtime, user_id: str) -> None:
+    runtime.service.add_messages(NS, f"{user_id}-s1", user_id, CONVERSATION)
+    hits = runtime.service.search(NS, SearchQuery("What is the name of my dog?", user_id, top_k=3))
+    assert hits[0].text == CONVERSATION[0].content
+    assert hits[0].layer == "episodic" and hits[0].provenance == (hits[0].id,)
+    assert hits[0].score >= hits[1].score >= hits[2].score
+    hits = runtime.service.search(NS, SearchQuery("marathon race", user_id, top_k=1))
+    assert texts(hits) == [CONVERSATION[3].content]
+
+
+def test_filters_by_time_session_and_role(runtime: Runtime, user_id: str) -> None:
+    service = runtime.service
+    service.add_messages(NS, f"{user_id}-a", user_id, CONVERSATION[:2])
+    service.add_messages(NS, f"{user_id}-b", user_id, CONVERSATION[2:])
+    window = TimeWindow(T0 + timedelta(days=30), None)
+    hits = service.search(NS, SearchQuery("dog", user_id, time_range=window))
+    assert texts(hits) == [CONVERSATION[3].content]
+    hits = service.search(NS, SearchQuery("dog", user_id, session_ids=(f"{user_id}-b",)))
+    assert set(texts(hits)) == {CONVERSATION[2].content, CONVERSATION[3].content}
+    hits = service.search(NS, SearchQuery("dog", user_id, roles=("assistant",)))
+    assert texts(hits) == [CONVERSATION[1].content]
+    hits = service.search(NS, SearchQuery("dog", user_id, as_of=T0))
+    assert set(texts(hits)) == {CONVERSATION[0].content, CONVERSATION[1].content}
+    assert service.search(NS, SearchQuery("dog", user_id, session_ids=("nope",))) == []
+
+
+def test_partitions_are_isolated(runtime: Runtime, user_id: str) -> None:
+    runtime.service.add_messages(NS, f"{user_id}-s", user_id, CONVERSATION)
+    assert runtime.service.search(NS, SearchQuery("dog", f"{user_id}-other")) == []
+    assert runtime.service.search("another-namespace", SearchQuery("dog", user_id)) == []
+    with pytest.raises(NotFoundError):
+        runtime.service.get_session("another-namespace", f"{user_id}-s")
+
+
+def test_session_of_another_user_is_a_conflict_and_writes_nothing(runtime: Runtime, user_id: str) -> None:
+    runtime.service.add_messages(NS, f"{user_id}-s", user_id, CONVERSATION[:1])
+    before = counts(runtime)
+    with pytest.raises(ConflictError):
+        runtime.service.add_messages(NS, f"{user_id}-s", f"{user_id}-intruder", CONVERSATION[1:])
+    assert counts(runtime) == before
+
+
+def test_bad_messages_are_refused_whole(runtime: Runtime, user_id: str) -> None:
+    service = runtime.service
+    before = counts(runtime)
+    cases: list[tuple[list[NewMessage], type[Exception]]] = [
+        ([], InvalidInputError),
+        ([CONVERSATION[0], NewMessage("user", "   ")], InvalidInputError),
+        ([NewMessage("user", "x" * (service.max_message_chars + 1))], PayloadTooLargeError),
+        ([NewMessage("user", "naive", datetime(2024, 1, 1))], InvalidInputError),
+        ([CONVERSATION[0]], InvalidInputError),  # infer=True below: no extraction layer yet
+    ]
+    for index, (messages, error) in enumerate(cases):
+        with pytest.raises(error):
+            service.add_messages(NS, f"{user_id}-s", user_id, messages, infer=index == len(cases) - 1)
+    assert counts(runtime) == before
+
+
+def test_model_failure_leaves_the_store_untouched(
+    runtime: Runtime, user_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = counts(runtime)
+
+    def broken(texts: list[str]) -> np.ndarray:
+        raise RuntimeError("model crashed")
+
+    monkeypatch.setattr(runtime.embedder, "embed_batch", broken)
+    never_seen = [NewMessage("user", f"A text no cache holds: {user_id}")]
+    with pytest.raises(RuntimeError):
+        runtime.service.add_messages(NS, f"{user_id}-s", user_id, never_seen)
+    assert counts(runtime) == before
+
+
+def test_repeated_texts_are_embedded_once(runtime: Runtime, user_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    runtime.service.add_messages(NS, f"{user_id}-s1", user_id, CONVERSATION)
+    embedded: list[str] = []
+    original = runtime.embedder.embed_batch
+
+    def counting(batch: list[str]) -> np.ndarray:
+        embedded.extend(batch)
+        return original(batch)
+
+    monkeypatch.setattr(runtime.embedder, "embed_batch", counting)
+    runtime.service.add_messages(NS, f"{user_id}-s2", f"{user_id}-b", CONVERSATION)
+    assert embedded == []
+
+
+def test_restart_and_deleted_index_files_give_identical_results(
+    runtime: Runtime, user_id: str, embedder: SentenceTransformerEmbedder
+) -> None:
+    runtime.service.add_messages(NS, f"{user_id}-s", user_id, CONVERSATION)
+    query = SearchQuery("Who is visiting from Portugal?", user_id, top_k=4)
+    before = runtime.service.search(NS, query)
+    runtime.close()  # persists the indexes
+
+    again = build_runtime(runtime.settings, embedder=embedder)
+    assert again.service.search(NS, query) == before
+    again.close()
+
+    shutil.rmtree(runtime.settings.index_dir)
+    rebuilt = build_runtime(runtime.settings, embedder=embedder)
+    assert rebuilt.service.search(NS, query) == before
+    rebuilt.close()
+
+
+def test_stale_index_on_disk_is_rebuilt(runtime: Runtime, user_id: str, embedder: SentenceTransformerEmbedder) -> None:
+    """A second process wrote after this one saved its index: the saved one must not be used."""
+    runtime.service.add_messages(NS, f"{user_id}-s", user_id, CONVERSATION[:2])
+    runtime.service.search(NS, SearchQuery("dog", user_id))
+    runtime.close()
+    other = build_runtime(runtime.settings, embedder=embedder)
+    other.service.add_messages(NS, f"{user_id}-s", user_id, CONVERSATION[2:])
+    other.db.dispose()  # dies without saving its index
+    fresh = build_runtime(runtime.settings, embedder=embedder)
+    hits = fresh.service.search(NS, SearchQuery("marathon", user_id, top_k=1))
+    assert texts(hits) == [CONVERSATION[3].content]
+    fresh.close()
+
+
+def test_delete_user_forgets_every_layer_and_index(runtime: Runtime, user_id: str) -> None:
+    service = runtime.service
+    service.add_messages(NS, f"{user_id}-s1", user_id, CONVERSATION[:2])
+    service.add_messages(NS, f"{user_id}-s2", user_id, CONVERSATION[2:])
+    assert service.search(NS, SearchQuery("dog", user_id))
+    deletion = service.delete_user(NS, user_id)
+    assert (deletion.sessions, deletion.episodes) == (2, 4)
+    assert service.search(NS, SearchQuery("dog", user_id)) == []
+    assert service.list_sessions(NS, user_id).items == ()
+    with pytest.raises(NotFoundError):
+        service.list_session_messages(NS, f"{user_id}-s1")
+    with pytest.raises(NotFoundError):
+        service.delete_user(NS, user_id)
+    # The user id can be reused, starting empty.
+    service.add_messages(NS, f"{user_id}-s3", user_id, CONVERSATION[3:])
+    assert texts(service.search(NS, SearchQuery("dog", user_id))) == [CONVERSATION[3].content]
+
+
+def test_unknown_layer_is_refused(runtime: Runtime, user_id: str) -> None:
+    with pytest.raises(InvalidInputError, match="semantic"):
+        runtime.service.search(NS, SearchQuery("x", user_id, layers=("episodic", "semantic")))
+
+
+def test_bad_cursor_and_limit(runtime: Runtime, user_id: str) -> None:
+    runtime.service.add_messages(NS, f"{user_id}-s", user_id, CONVERSATION)
+    with pytest.raises(InvalidInputError):
+        runtime.service.list_session_messages(NS, f"{user_id}-s", cursor="not-a-cursor")
+    with pytest.raises(InvalidInputError):
+        runtime.service.list_sessions(NS, user_id, limit=0)
