@@ -12,6 +12,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 Role = Literal["user", "assistant", "system", "tool", "event"]
 Layer = Literal["episodic", "semantic", "graph"]
+Granularity = Literal["turn", "session"]
 DEFAULT_NAMESPACE = "default"
 T = TypeVar("T")
 EPISODE_ID_PREFIX = "ep_"
@@ -94,11 +95,19 @@ class SearchQuery:
     time_range: TimeWindow | None = None
     session_ids: tuple[str, ...] | None = None
     roles: tuple[Role, ...] | None = None
+    recipe: str | None = None
+    granularity: Granularity = "turn"
+    neighbors: int = 0
 
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One ranked memory. ``score`` is the fused score: higher is more relevant."""
+    """One ranked memory. ``score`` is the fused score: higher is more relevant.
+
+    At session granularity ``id`` is the session id, ``text`` its best matching turns and
+    ``provenance`` the matching episodes. ``context`` holds the turns around a turn hit
+    when the query asked for neighbours.
+    """
 
     id: str
     layer: Layer
@@ -111,6 +120,8 @@ class SearchHit:
     invalid_at: datetime | None = None
     provenance: tuple[str, ...] = ()
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    granularity: Granularity = "turn"
+    context: tuple[Episode, ...] = ()
 
 
 @dataclass(frozen=True)

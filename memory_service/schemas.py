@@ -14,6 +14,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from memory_service.domain import (
     Episode,
+    Granularity,
     Layer,
     NewMessage,
     Page,
@@ -166,6 +167,11 @@ class SearchRequest(_Request):
     time_range: TimeRangeIn | None = None
     session_ids: list[Identifier] | None = Field(default=None, min_length=1)
     filters: SearchFilters | None = None
+    recipe: str | None = Field(
+        default=None, max_length=64, description="Named search recipe (GET /v1/search/recipes); default: hybrid."
+    )
+    granularity: Granularity = Field(default="turn", description="Rank single turns or whole sessions.")
+    neighbors: int = Field(default=0, ge=0, le=10, description="Turns before and after each turn hit to return.")
 
     def to_domain(self) -> SearchQuery:
         window = TimeWindow(self.time_range.start, self.time_range.end) if self.time_range else None
@@ -180,6 +186,9 @@ class SearchRequest(_Request):
             time_range=window,
             session_ids=tuple(self.session_ids) if self.session_ids else None,
             roles=tuple(roles) if roles else None,
+            recipe=self.recipe,
+            granularity=self.granularity,
+            neighbors=self.neighbors,
         )
 
 
@@ -195,6 +204,8 @@ class SearchResult(BaseModel):
     invalid_at: datetime | None = None
     provenance: list[str] = Field(default_factory=list, description="Ids of the source episodes.")
     metadata: dict[str, Any] = Field(default_factory=dict)
+    granularity: Granularity = "turn"
+    context: list[EpisodePublic] = Field(default_factory=list, description="Neighbouring turns, when asked for.")
 
     @classmethod
     def from_domain(cls, hit: SearchHit) -> SearchResult:
@@ -210,6 +221,8 @@ class SearchResult(BaseModel):
             invalid_at=hit.invalid_at,
             provenance=list(hit.provenance),
             metadata=dict(hit.metadata),
+            granularity=hit.granularity,
+            context=[EpisodePublic.from_domain(e) for e in hit.context],
         )
 
 

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
         "model directory path.",
     )
     device: Literal["auto", "cpu", "cuda"] = "auto"
+    llm_model: str | None = Field(
+        default=None,
+        description="litellm model name (gpt-4o-mini, ollama/llama3, ...); unset: offline extractors, no QA.",
+    )
     embedding_batch_size: int = Field(default=64, ge=1, le=4096)
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)

@@ -78,6 +78,12 @@ class FaissFlatIndex:
         scores, ids = self._index.search(query, k, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
 
+    def vectors(self, ids: Sequence[int]) -> np.ndarray:
+        """The stored vectors of ``ids`` (each must be in the index), one row per id."""
+        if len(ids) == 0:
+            return np.zeros((0, self._dim), dtype=np.float32)
+        return np.stack([self._index.reconstruct(int(i)) for i in ids]).astype(np.float32, copy=False)
+
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(path.suffix + ".tmp")

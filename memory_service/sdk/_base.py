@@ -120,6 +120,9 @@ def search_request(
     time_range: TimeRangeIn | Mapping[str, Any] | None,
     session_ids: Sequence[str] | None,
     filters: SearchFilters | Mapping[str, Any] | None,
+    recipe: str | None = None,
+    granularity: str = "turn",
+    neighbors: int = 0,
 ) -> SearchRequest:
     return validated(
         SearchRequest,
@@ -133,6 +136,9 @@ def search_request(
             "time_range": time_range,
             "session_ids": session_ids,
             "filters": filters,
+            "recipe": recipe,
+            "granularity": granularity,
+            "neighbors": neighbors,
         },
     )
 

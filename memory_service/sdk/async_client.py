@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from memory_service.domain import Layer
+from memory_service.domain import Granularity, Layer
 from memory_service.schemas import (
     EpisodesPage,
     MessagesCreated,
@@ -85,6 +85,9 @@ class AsyncMemoryClient(base.AsyncClientBase):
         time_range: TimeRangeIn | Mapping[str, Any] | None = None,
         session_ids: Sequence[str] | None = None,
         filters: SearchFilters | Mapping[str, Any] | None = None,
+        recipe: str | None = None,
+        granularity: Granularity = "turn",
+        neighbors: int = 0,
     ) -> SearchResponse:
         """The user's memories most relevant to ``query``, best first (higher score is better)."""
         request = base.search_request(
@@ -97,6 +100,9 @@ class AsyncMemoryClient(base.AsyncClientBase):
             time_range=time_range,
             session_ids=session_ids,
             filters=filters,
+            recipe=recipe,
+            granularity=granularity,
+            neighbors=neighbors,
         )
         return await self._send(base.search_call(request))
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from memory_service.domain import DEFAULT_NAMESPACE, Layer
+from memory_service.domain import DEFAULT_NAMESPACE, Granularity, Layer
 from memory_service.schemas import (
     EpisodesPage,
     MessagesCreated,
@@ -106,6 +106,9 @@ class LocalMemoryClient(base.SyncClientBase):
         time_range: TimeRangeIn | Mapping[str, Any] | None = None,
         session_ids: Sequence[str] | None = None,
         filters: SearchFilters | Mapping[str, Any] | None = None,
+        recipe: str | None = None,
+        granularity: Granularity = "turn",
+        neighbors: int = 0,
     ) -> SearchResponse:
         """The user's memories most relevant to ``query``, best first (higher score is better)."""
         request = base.search_request(
@@ -118,6 +121,9 @@ class LocalMemoryClient(base.SyncClientBase):
             time_range=time_range,
             session_ids=session_ids,
             filters=filters,
+            recipe=recipe,
+            granularity=granularity,
+            neighbors=neighbors,
         )
         return SearchResponse.from_domain(self.service.search(self.namespace, request.to_domain()))
 

@@ -19,18 +19,23 @@ from memory_service.domain import (
 )
 from memory_service.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
 from memory_service.pagination import check_limit, decode_cursor, encode_cursor
-from memory_service.services.indexes import EmbeddingCache, IndexManager
+from memory_service.services.indexes import EmbeddingCache, IndexManager, PartitionIndex
 from memory_service.store import repository as repo
 from memory_service.store.database import Database
 from memory_service.store.repository import EpisodeDraft, Partition
 from memory_service.store.tables import SessionRow
+from retrieval import rerank
+from retrieval.config import RECIPES, SearchConfig, UnknownRecipeError, recipe
 from retrieval.embedder import Embedder
 from retrieval.fusion import reciprocal_rank_fusion
+from retrieval.timeparse import TimeRange, parse_time_range
 
 log = logging.getLogger(__name__)
 
 SUPPORTED_LAYERS = ("episodic",)
-MIN_CANDIDATES = 50
+SESSION_DEPTH = 20
+"""Turn candidates per requested session: sessions are scored from many of their turns."""
+SESSION_TURNS_SHOWN = 3
 
 
 class MemoryService:
@@ -147,15 +152,14 @@ class MemoryService:
         return Page(tuple(s for _, s in rows), encode_cursor(rows[-1][0]) if more else None)
 
     def search(self, namespace: str, query: SearchQuery) -> list[SearchHit]:
-        """Dense and BM25 rankings of the user's episodes, fused by reciprocal rank."""
-        unsupported = [layer for layer in query.layers if layer not in SUPPORTED_LAYERS]
-        if unsupported:
-            raise InvalidInputError(
-                f"layer(s) {', '.join(unsupported)} are not available on this server; "
-                f"available: {', '.join(SUPPORTED_LAYERS)}",
-                details={"layers": unsupported},
-            )
-        start, end = _window(query)
+        """Rank the user's episodes by the query's recipe: fused rankings, then adjustments."""
+        self._check_layers(query)
+        config = _recipe(query.recipe)
+        now = query.now or datetime.now(UTC)
+        asked = None
+        if query.time_range is None and config.time_mode != "off":
+            asked = parse_time_range(query.query, now)
+        start, end = _window(query, asked if config.time_mode == "filter" else None)
         with self.db.read() as db:
             namespace_id = repo.find_namespace(db, namespace)
             user = repo.find_user(db, namespace_id, query.user_id) if namespace_id is not None else None
@@ -169,18 +173,58 @@ class MemoryService:
             )
         if allowed is not None and not allowed:
             return []
-        query_vector = self.embedder.embed_batch([query.query])[0]
         index = self.indexes.get(partition, revision)
-        n_candidates = max(MIN_CANDIDATES, 5 * query.top_k)
-        with index.lock:
-            dense = index.dense.search(query_vector, n_candidates, allowed)
-            lexical = index.lexical.search(query.query, n_candidates, allowed)
-        fused = reciprocal_rank_fusion([[pk for pk, _ in dense], [pk for pk, _ in lexical]])[: query.top_k]
+        depth = max(config.candidates, (SESSION_DEPTH if query.granularity == "session" else 5) * query.top_k)
+        fused = self._fused(index, query.query, config, depth, allowed)
         with self.db.read() as db:
-            episodes = repo.episodes_by_pk(db, [pk for pk, _ in fused])
-        return [_hit(episodes[pk], score) for pk, score in fused if pk in episodes]
+            candidates = repo.episodes_by_pk(db, [pk for pk, _ in fused])
+        fused = [(pk, score) for pk, score in fused if pk in candidates]
+        moments = {pk: e.occurred_at for pk, e in candidates.items()}
+        if asked is not None and config.time_mode == "boost":
+            fused = rerank.boost_in_window(fused, moments, asked.start, asked.end, config.time_boost)
+        if config.recency_weight > 0:
+            fused = rerank.blend_recency(fused, moments, now, config.recency_weight, config.recency_half_life_days)
+        if query.granularity == "session":
+            session_of = {pk: e.session_id for pk, e in candidates.items()}
+            groups = rerank.aggregate_groups(fused, session_of, config.session_decay)
+            return [_session_hit(g, candidates) for g in groups[: query.top_k]]
+        if config.mmr_lambda is not None and config.dense:
+            with index.lock:
+                fused = rerank.maximal_marginal_relevance(fused, index.dense.vectors, config.mmr_lambda, query.top_k)
+        fused = fused[: query.top_k]
+        neighbours: dict[int, tuple[Episode, ...]] = {}
+        if query.neighbors:
+            with self.db.read() as db:
+                neighbours = repo.session_neighbors(db, [candidates[pk] for pk, _ in fused], query.neighbors)
+        return [_hit(candidates[pk], score, neighbours.get(pk, ())) for pk, score in fused]
+
+    def _fused(
+        self, index: PartitionIndex, text: str, config: SearchConfig, depth: int, allowed: set[int] | None
+    ) -> list[tuple[int, float]]:
+        """Each ranking the recipe turns on, ``depth`` deep, fused by weighted reciprocal rank."""
+        rankings: list[list[int]] = []
+        weights: list[float] = []
+        query_vector = self.embedder.embed_batch([text])[0] if config.dense else None
+        with index.lock:
+            if query_vector is not None:
+                rankings.append([pk for pk, _ in index.dense.search(query_vector, depth, allowed)])
+                weights.append(config.dense_weight)
+            if config.lexical:
+                rankings.append([pk for pk, _ in index.lexical.search(text, depth, allowed)])
+                weights.append(config.lexical_weight)
+        return reciprocal_rank_fusion(rankings, weights, k=config.rrf_k)
 
     # -- helpers --------------------------------------------------------------------------
+
+    @staticmethod
+    def _check_layers(query: SearchQuery) -> None:
+        unsupported = [layer for layer in query.layers if layer not in SUPPORTED_LAYERS]
+        if unsupported:
+            raise InvalidInputError(
+                f"layer(s) {', '.join(unsupported)} are not available on this server; "
+                f"available: {', '.join(SUPPORTED_LAYERS)}",
+                details={"layers": unsupported},
+            )
 
     def _check_messages(self, messages: Sequence[NewMessage], infer: bool) -> None:
         if not messages:
@@ -217,10 +261,20 @@ class MemoryService:
         return session, user_external
 
 
-def _window(query: SearchQuery) -> tuple[datetime | None, datetime | None]:
-    """The event-time window a search is limited to: time_range, cut at as_of."""
-    start = query.time_range.start if query.time_range else None
-    end = query.time_range.end if query.time_range else None
+def _recipe(name: str | None) -> SearchConfig:
+    try:
+        return recipe(name)
+    except UnknownRecipeError:
+        raise InvalidInputError(
+            f"unknown search recipe {name!r}; known: {', '.join(sorted(RECIPES))}", details={"recipe": name}
+        ) from None
+
+
+def _window(query: SearchQuery, asked: TimeRange | None = None) -> tuple[datetime | None, datetime | None]:
+    """The event-time window a search is limited to: time_range (else a parsed one), cut at as_of."""
+    window = query.time_range or asked
+    start = window.start if window else None
+    end = window.end if window else None
     if query.as_of is not None:
         # as_of includes its own instant; the window's end is exclusive.
         cutoff = query.as_of + timedelta(microseconds=1)
@@ -228,7 +282,22 @@ def _window(query: SearchQuery) -> tuple[datetime | None, datetime | None]:
     return start, end
 
 
-def _hit(episode: Episode, score: float) -> SearchHit:
+def _session_hit(group: rerank.GroupScore, candidates: dict[int, Episode]) -> SearchHit:
+    best = candidates[group.members[0]]
+    shown = [candidates[pk] for pk in group.members[:SESSION_TURNS_SHOWN]]
+    return SearchHit(
+        id=best.session_id,
+        layer="episodic",
+        text="\n".join(f"{e.role}: {e.content}" for e in shown),
+        score=group.score,
+        session_id=best.session_id,
+        occurred_at=best.occurred_at,
+        provenance=tuple(candidates[pk].id for pk in group.members),
+        granularity="session",
+    )
+
+
+def _hit(episode: Episode, score: float, context: tuple[Episode, ...] = ()) -> SearchHit:
     return SearchHit(
         id=episode.id,
         layer="episodic",
@@ -239,4 +308,5 @@ def _hit(episode: Episode, score: float) -> SearchHit:
         occurred_at=episode.occurred_at,
         provenance=(episode.id,),
         metadata=episode.metadata,
+        context=context,
     )

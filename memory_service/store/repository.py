@@ -171,6 +171,33 @@ def episodes_by_pk(db: Session, pks: Sequence[int]) -> dict[int, Episode]:
     return {row.id: to_episode(row, session_ext, user_ext) for row, session_ext, user_ext in rows}
 
 
+def session_neighbors(db: Session, episodes: Sequence[Episode], span: int) -> dict[int, tuple[Episode, ...]]:
+    """For each episode, the episodes up to ``span`` positions before and after it in its session."""
+    if span <= 0 or not episodes:
+        return {}
+    wanted = {(e.session_id, p) for e in episodes for p in range(e.position - span, e.position + span + 1)}
+    rows = db.execute(
+        select(EpisodeRow, SessionRow.external_id, UserRow.external_id)
+        .join(SessionRow, SessionRow.id == EpisodeRow.session_id)
+        .join(UserRow, UserRow.id == EpisodeRow.user_id)
+        .where(
+            EpisodeRow.session_id.in_(
+                select(EpisodeRow.session_id).where(EpisodeRow.id.in_([e.pk for e in episodes])).scalar_subquery()
+            ),
+            EpisodeRow.position.in_(sorted({p for _, p in wanted})),
+        )
+    ).all()
+    by_place = {(session, row.position): to_episode(row, session, user) for row, session, user in rows}
+    return {
+        e.pk: tuple(
+            by_place[(e.session_id, p)]
+            for p in range(e.position - span, e.position + span + 1)
+            if p != e.position and (e.session_id, p) in by_place
+        )
+        for e in episodes
+    }
+
+
 def to_session_summary(row: SessionRow, user_external: str) -> SessionSummary:
     return SessionSummary(
         session_id=row.external_id,

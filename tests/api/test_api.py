@@ -136,6 +136,9 @@ def test_unknown_things_are_404(client: TestClient, user_id: str) -> None:
         {"query": "x", "user_id": "u", "time_range": {"start": "2024-02-01T00:00:00Z", "end": "2024-01-01T00:00:00Z"}},
         {"query": "x", "user_id": "u", "now": "2024-02-01"},
         {"query": "x", "user_id": "u", "filters": {"colour": "red"}},
+        {"query": "x", "user_id": "u", "recipe": "fastest"},
+        {"query": "x", "user_id": "u", "granularity": "paragraph"},
+        {"query": "x", "user_id": "u", "neighbors": 11},
     ],
 )
 def test_bad_searches_are_422(client: TestClient, body: dict[str, Any]) -> None:
@@ -153,6 +156,25 @@ def test_search_with_a_filter_matching_nothing_is_an_empty_list(client: TestClie
     }
     assert client.post("/v1/search", json=body).json() == {"results": []}
     assert client.post("/v1/search", json={"query": "hello", "user_id": "nobody-here"}).json() == {"results": []}
+
+
+def test_recipes_session_granularity_and_neighbours_over_http(client: TestClient, user_id: str) -> None:
+    recipes = client.get("/v1/search/recipes").json()
+    assert {"hybrid", "dense", "bm25"} <= {r["name"] for r in recipes}
+    messages = [
+        {"role": "user", "content": "My cat Miso hates the vacuum cleaner."},
+        {"role": "assistant", "content": "Many cats do; try running it while she is in another room."},
+        {"role": "user", "content": "Good idea, thanks."},
+    ]
+    post_messages(client, f"{user_id}-cat", {"user_id": user_id, "messages": messages})
+    post_messages(client, f"{user_id}-other", {"user_id": user_id, "messages": [GOOD_MESSAGE]})
+    body = {"query": "cat vacuum", "user_id": user_id, "recipe": "bm25", "neighbors": 1, "top_k": 1}
+    [hit] = client.post("/v1/search", json=body).json()["results"]
+    assert hit["text"] == messages[0]["content"] and hit["granularity"] == "turn"
+    assert [c["content"] for c in hit["context"]] == [messages[1]["content"]]
+    body = {"query": "cat vacuum", "user_id": user_id, "granularity": "session"}
+    sessions = client.post("/v1/search", json=body).json()["results"]
+    assert sessions[0]["id"] == f"{user_id}-cat" and sessions[0]["granularity"] == "session"
 
 
 def test_bad_paging_is_422(client: TestClient, user_id: str) -> None:

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from memory_service.api.deps import NamespaceDep, ServiceDep
 from memory_service.schemas import ErrorResponse, SearchRequest, SearchResponse
+from retrieval.config import RECIPES, SearchConfig
 
 router = APIRouter(prefix="/v1", tags=["search"], responses={422: {"model": ErrorResponse}})
 
@@ -14,3 +15,9 @@ router = APIRouter(prefix="/v1", tags=["search"], responses={422: {"model": Erro
 def search(body: SearchRequest, service: ServiceDep, namespace: NamespaceDep) -> SearchResponse:
     """Ranked memories of one user, best first; ``score`` is the fused relevance."""
     return SearchResponse.from_domain(service.search(namespace, body.to_domain()))
+
+
+@router.get("/search/recipes", response_model=list[SearchConfig])
+def recipes(_: NamespaceDep) -> list[SearchConfig]:
+    """The named search recipes a request may pick with ``recipe``; ``hybrid`` is the default."""
+    return list(RECIPES.values())

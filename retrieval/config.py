@@ -1,0 +1,80 @@
+"""Search configuration as data: which rankings to fuse and how, under named recipes.
+
+A recipe is a frozen :class:`SearchConfig`. Requests name one (``"recipe": "bm25"``); the
+evaluation compares several in one run. Keeping scoring in data rather than code paths
+means a new combination is a new entry here, measured with the same benchmark.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+TimeMode = Literal["off", "boost", "filter"]
+
+
+class SearchConfig(BaseModel):
+    """How one search ranks candidates. Weights apply to reciprocal-rank fusion terms."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    description: str = ""
+    dense: bool = True
+    lexical: bool = True
+    dense_weight: float = Field(default=1.0, ge=0)
+    lexical_weight: float = Field(default=1.0, ge=0)
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank fusion constant.")
+    candidates: int = Field(default=50, ge=1, description="Depth of each ranking before fusion.")
+    time_mode: TimeMode = Field(
+        default="boost",
+        description="What a time phrase in the query does: nothing, raise turns in its range, or keep only them.",
+    )
+    time_boost: float = Field(default=0.5, ge=0, description="Multiplier added to the score of turns in range.")
+    recency_weight: float = Field(default=0.0, ge=0, description="Score share given to recency (0 = off).")
+    recency_half_life_days: float = Field(default=30.0, gt=0)
+    mmr_lambda: float | None = Field(
+        default=None, ge=0, le=1, description="Maximal marginal relevance trade-off; None turns diversity off."
+    )
+    session_decay: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="A session's score is its best turn plus this share of its second, squared for the third...",
+    )
+
+    def rankings(self) -> tuple[str, ...]:
+        return tuple(name for name, on in (("dense", self.dense), ("lexical", self.lexical)) if on)
+
+
+RECIPES: dict[str, SearchConfig] = {
+    config.name: config
+    for config in (
+        SearchConfig(name="hybrid", description="Dense and BM25 fused by reciprocal rank; time phrases boost."),
+        SearchConfig(name="dense", description="Embedding similarity only.", lexical=False, time_mode="off"),
+        SearchConfig(name="bm25", description="BM25 only.", dense=False, time_mode="off"),
+        SearchConfig(name="hybrid_plain", description="Dense + BM25 without time awareness.", time_mode="off"),
+        SearchConfig(name="hybrid_time_filter", description="Dense + BM25; time phrases filter.", time_mode="filter"),
+        SearchConfig(name="hybrid_mmr", description="Dense + BM25 with MMR diversity.", mmr_lambda=0.7),
+        SearchConfig(
+            name="hybrid_recent",
+            description="Dense + BM25, newer turns preferred.",
+            recency_weight=0.2,
+        ),
+    )
+}
+DEFAULT_RECIPE = "hybrid"
+
+
+class UnknownRecipeError(KeyError):
+    """A request named a recipe that does not exist."""
+
+
+def recipe(name: str | None) -> SearchConfig:
+    """The named recipe, or the default one for ``None``."""
+    key = name or DEFAULT_RECIPE
+    try:
+        return RECIPES[key]
+    except KeyError:
+        raise UnknownRecipeError(key) from None

@@ -1,0 +1,59 @@
+"""Post-fusion adjustments, by hand-computed cases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from retrieval import rerank
+from retrieval.config import DEFAULT_RECIPE, RECIPES, SearchConfig, UnknownRecipeError, recipe
+
+NOW = datetime(2024, 6, 1, tzinfo=UTC)
+
+
+def test_boost_multiplies_only_inside_the_half_open_window() -> None:
+    moments = {1: NOW - timedelta(days=10), 2: NOW - timedelta(days=1), 3: NOW}
+    boosted = rerank.boost_in_window([(1, 1.0), (2, 0.8), (3, 0.7)], moments, NOW - timedelta(days=2), NOW, 0.5)
+    assert boosted == [(2, pytest.approx(1.2)), (1, 1.0), (3, 0.7)]
+
+
+def test_recency_blend_halves_per_half_life() -> None:
+    moments = {1: NOW - timedelta(days=30), 2: NOW}
+    blended = dict(rerank.blend_recency([(1, 1.0), (2, 0.5)], moments, NOW, 0.5, 30.0))
+    assert blended[1] == pytest.approx(0.5 * 1.0 + 0.5 * 0.5)
+    assert blended[2] == pytest.approx(0.5 * 0.5 + 0.5 * 1.0)
+    assert rerank.blend_recency([(1, 1.0)], moments, NOW, 0.0, 30.0) == [(1, 1.0)]
+
+
+def test_mmr_picks_the_relevant_item_then_the_different_one() -> None:
+    vectors = {1: [1.0, 0.0], 2: [1.0, 0.0], 3: [0.0, 1.0]}
+
+    def vector_of(ids: list[int]) -> np.ndarray:
+        return np.array([vectors[i] for i in ids], dtype=np.float32)
+
+    picked = rerank.maximal_marginal_relevance([(1, 1.0), (2, 0.9), (3, 0.5)], vector_of, 0.5, 2)
+    assert [pk for pk, _ in picked] == [1, 3]
+    assert rerank.maximal_marginal_relevance([(1, 1.0), (2, 0.9)], vector_of, 1.0, 2)[1][0] == 2
+
+
+def test_groups_score_best_plus_decayed_rest() -> None:
+    scored = [(1, 1.0), (2, 0.9), (3, 0.8), (4, 0.5), (5, 0.4)]
+    groups = rerank.aggregate_groups(scored, {1: "a", 2: "b", 3: "b", 4: "b", 5: None}, 0.5)  # type: ignore[dict-item]
+    assert [(g.key, g.members) for g in groups] == [("b", (2, 3, 4)), ("a", (1,))]
+    assert groups[0].score == pytest.approx(0.9 + 0.4 + 0.125)
+    max_pooled = rerank.aggregate_groups(scored, {1: "a", 2: "b", 3: "b"}, 0.0)
+    assert [g.key for g in max_pooled] == ["a", "b"]
+
+
+def test_recipes_are_data_and_unknown_names_fail() -> None:
+    assert recipe(None) is RECIPES[DEFAULT_RECIPE]
+    assert recipe("bm25").rankings() == ("lexical",)
+    with pytest.raises(UnknownRecipeError):
+        recipe("nope")
+    with pytest.raises(ValidationError):
+        SearchConfig(name="x", rrf_k=0)
+    with pytest.raises(ValidationError):
+        SearchConfig(name="x", surprise=True)  # type: ignore[call-arg]
