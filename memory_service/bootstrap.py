@@ -25,6 +25,7 @@ class Runtime:
     service: MemoryService
 
     def close(self) -> None:
+        self.service.close()
         saved = self.service.indexes.save_all()
         log.info("saved %d index(es) at shutdown", saved)
         self.db.dispose()

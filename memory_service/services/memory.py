@@ -25,6 +25,7 @@ from memory_service.store.database import Database
 from memory_service.store.repository import EpisodeDraft, Partition
 from memory_service.store.tables import SessionRow
 from retrieval import rerank
+from retrieval.batching import QueryBatcher
 from retrieval.config import RECIPES, SearchConfig, UnknownRecipeError, recipe
 from retrieval.embedder import Embedder
 from retrieval.fusion import reciprocal_rank_fusion
@@ -57,6 +58,11 @@ class MemoryService:
         self.indexes = indexes
         self.max_message_chars = max_message_chars
         self.max_messages_per_request = max_messages_per_request
+        # Concurrent searches share forward passes; writes embed their own batches directly.
+        self.queries = QueryBatcher(embedder)
+
+    def close(self) -> None:
+        self.queries.close()
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -204,7 +210,7 @@ class MemoryService:
         """Each ranking the recipe turns on, ``depth`` deep, fused by weighted reciprocal rank."""
         rankings: list[list[int]] = []
         weights: list[float] = []
-        query_vector = self.embedder.embed_batch([text])[0] if config.dense else None
+        query_vector = self.queries.embed(text) if config.dense else None
         with index.lock:
             if query_vector is not None:
                 rankings.append([pk for pk, _ in index.dense.search(query_vector, depth, allowed)])

@@ -1,0 +1,107 @@
+"""Micro-batching of query embeddings: concurrent searches share one forward pass.
+
+A single query costs nearly as much as a small batch (the model's fixed overhead dominates),
+so a worker thread embeds everything that queued up while it was busy in one call. It never
+waits for company: a lone request is embedded as soon as the worker is free, so one client
+sees no added latency, while many clients get batches that grow with the load.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from concurrent.futures import Future
+
+import numpy as np
+
+from retrieval.embedder import Embedder
+
+log = logging.getLogger(__name__)
+
+
+class BatcherClosedError(RuntimeError):
+    """The batcher was closed; no more queries are embedded."""
+
+
+class QueryBatcher:
+    """Embeds single texts from many threads, merging those that arrive together."""
+
+    def __init__(self, embedder: Embedder, max_batch: int = 64) -> None:
+        self.embedder = embedder
+        self.max_batch = max_batch
+        self._queue: queue.SimpleQueue[tuple[str, Future[np.ndarray]] | None] = queue.SimpleQueue()
+        self._closed = False
+        self._start_lock = threading.Lock()
+        self._worker: threading.Thread | None = None
+        self.batches = 0
+        self.texts = 0
+
+    def embed(self, text: str, timeout: float | None = 60.0) -> np.ndarray:
+        """The text's vector, computed in whatever batch the worker forms next."""
+        if self._closed:
+            raise BatcherClosedError("query batcher is closed")
+        self._ensure_worker()
+        future: Future[np.ndarray] = Future()
+        self._queue.put((text, future))
+        return future.result(timeout=timeout)
+
+    def close(self) -> None:
+        self._closed = True
+        if self._worker is not None:
+            self._queue.put(None)
+            self._worker.join(timeout=5)
+
+    @property
+    def mean_batch(self) -> float:
+        return self.texts / self.batches if self.batches else 0.0
+
+    def _ensure_worker(self) -> None:
+        if self._worker is not None:
+            return
+        with self._start_lock:
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._run, name="query-batcher", daemon=True)
+                self._worker.start()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                break
+            pending = [first]
+            stop = False
+            while len(pending) < self.max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                    break
+                pending.append(item)
+            self._embed(pending)
+            if stop:
+                break
+        self._fail_remaining()
+
+    def _embed(self, pending: list[tuple[str, Future[np.ndarray]]]) -> None:
+        try:
+            vectors = self.embedder.embed_batch([text for text, _ in pending])
+        except Exception as exc:  # the caller of each query gets the model's error
+            for _, future in pending:
+                future.set_exception(exc)
+            return
+        self.batches += 1
+        self.texts += len(pending)
+        for (_, future), vector in zip(pending, vectors, strict=True):
+            future.set_result(vector)
+
+    def _fail_remaining(self) -> None:
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if item is not None:
+                item[1].set_exception(BatcherClosedError("query batcher is closed"))

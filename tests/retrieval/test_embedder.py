@@ -1,0 +1,107 @@
+"""The real packaged model: long texts are windowed, concurrent queries share batches."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from retrieval.batching import BatcherClosedError, QueryBatcher
+from retrieval.embedder import SentenceTransformerEmbedder
+
+FILLER = " ".join(f"Item {i} of the packing list is a {('sock', 'shirt', 'book')[i % 3]}." for i in range(150))
+LONG = FILLER + " Finally, the spare house key is hidden under the blue flower pot."
+
+
+def test_short_texts_are_one_window_each(embedder: SentenceTransformerEmbedder) -> None:
+    pieces, owners = embedder.split_long(["hello", "a short sentence"])
+    assert pieces == ["hello", "a short sentence"] and owners.tolist() == [0, 1]
+
+
+def test_long_texts_are_cut_into_overlapping_windows_that_cover_everything(
+    embedder: SentenceTransformerEmbedder,
+) -> None:
+    pieces, owners = embedder.split_long(["intro", LONG])
+    windows = pieces[1:]
+    assert owners.tolist() == [0] + [1] * len(windows) and len(windows) >= 3
+    assert windows[0].startswith("Item 0") and windows[-1].endswith("blue flower pot.")
+    tokenizer = embedder._model.tokenizer
+    assert all(len(tokenizer(w, add_special_tokens=False)["input_ids"]) <= embedder.max_tokens - 2 for w in windows)
+    for before, after in zip(windows, windows[1:], strict=False):
+        assert after[:20] in before  # each window starts inside the previous one
+
+
+def test_the_end_of_a_long_text_counts(embedder: SentenceTransformerEmbedder) -> None:
+    vectors = embedder.embed_batch([LONG, "where is the spare key hidden?"])
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    truncated = embedder._model.encode([LONG], normalize_embeddings=True)[0]
+    assert float(vectors[0] @ vectors[1]) > float(truncated @ vectors[1]) + 0.02
+
+
+class SlowEmbedder:
+    """The real model behind a pause, so that concurrent calls pile up meanwhile."""
+
+    def __init__(self, inner: SentenceTransformerEmbedder) -> None:
+        self.inner = inner
+        self.calls: list[int] = []
+        self.name, self.dim = inner.name, inner.dim
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(len(texts))
+        time.sleep(0.05)
+        return self.inner.embed_batch(texts)
+
+
+def test_concurrent_queries_share_forward_passes_and_get_their_own_vectors(
+    embedder: SentenceTransformerEmbedder,
+) -> None:
+    slow = SlowEmbedder(embedder)
+    batcher = QueryBatcher(slow)
+    texts = [f"question number {i} about gardening" for i in range(24)]
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        vectors = list(pool.map(batcher.embed, texts))
+    batcher.close()
+    expected = embedder.embed_batch(texts)
+    assert np.allclose(np.stack(vectors), expected, atol=1e-5)
+    assert sum(slow.calls) == 24 and len(slow.calls) < 12 and max(slow.calls) > 1
+    assert batcher.mean_batch > 2
+
+
+def test_a_lone_query_is_not_held_back(embedder: SentenceTransformerEmbedder) -> None:
+    batcher = QueryBatcher(embedder)
+    batcher.embed("warm up")
+    vector = batcher.embed("one question")
+    assert np.allclose(vector, embedder.embed_batch(["one question"])[0], atol=1e-5)
+    assert batcher.batches == 2
+    batcher.close()
+
+
+def test_model_errors_reach_each_caller_and_closing_stops_it() -> None:
+    class Broken:
+        name, dim = "broken", 3
+
+        def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+            raise RuntimeError("out of memory")
+
+    batcher = QueryBatcher(Broken())
+    errors: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            batcher.embed("q")
+        except RuntimeError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=call) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [str(e) for e in errors] == ["out of memory"] * 4
+    batcher.close()
+    with pytest.raises(BatcherClosedError):
+        batcher.embed("q")
