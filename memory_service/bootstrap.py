@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from memory_service.evaluation.jobs import JobManager
 from memory_service.services.indexes import EmbeddingCache, IndexManager
 from memory_service.services.memory import MemoryService
 from memory_service.settings import Settings
@@ -23,8 +24,10 @@ class Runtime:
     db: Database
     embedder: Embedder
     service: MemoryService
+    jobs: JobManager
 
     def close(self) -> None:
+        self.jobs.close()
         self.service.close()
         saved = self.service.indexes.save_all()
         log.info("saved %d index(es) at shutdown", saved)
@@ -41,7 +44,14 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
             settings.embedding_model, device=settings.device, batch_size=settings.embedding_batch_size
         )
     cache = EmbeddingCache(db, embedder)
-    indexes = IndexManager(db, embedder, cache, settings.index_dir)
+    indexes = IndexManager(
+        db,
+        embedder,
+        cache,
+        settings.index_dir,
+        device=str(getattr(embedder, "device", "cpu")),
+        ivf_threshold=settings.ivf_threshold,
+    )
     service = MemoryService(
         db,
         embedder,
@@ -50,4 +60,5 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         max_message_chars=settings.max_message_chars,
         max_messages_per_request=settings.max_messages_per_request,
     )
-    return Runtime(settings=settings, db=db, embedder=embedder, service=service)
+    jobs = JobManager(db, service, settings.data_dir / "eval_jobs", llm_model=settings.llm_model)
+    return Runtime(settings=settings, db=db, embedder=embedder, service=service, jobs=jobs)

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
         description="litellm model name (gpt-4o-mini, ollama/llama3, ...); unset: offline extractors, no QA.",
     )
     embedding_batch_size: int = Field(default=64, ge=1, le=4096)
+    ivf_threshold: int = Field(
+        default=50_000, ge=1, description="Vectors in a partition from which its CPU index is approximate (IVF)."
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     api_keys: dict[str, str] = Field(

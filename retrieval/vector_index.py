@@ -1,46 +1,84 @@
-"""Vector indexes: one protocol and a FAISS backend with exact inner-product search."""
+"""Vector indexes: one protocol, FAISS exact and IVF backends, and a torch backend for GPUs.
+
+Ids are the store's int64 primary keys, so the id map lives in SQL: an index can always be
+rebuilt from the store. Which backend serves a partition is decided by :func:`choose_backend`
+from its size and the device, and logged.
+"""
 
 from __future__ import annotations
 
+import logging
+import math
 from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Literal, Protocol
 
 import faiss
 import numpy as np
 
+log = logging.getLogger(__name__)
+
+Backend = Literal["faiss-flat", "faiss-ivf", "torch"]
+IVF_THRESHOLD = 50_000
+"""Partitions at least this large get an approximate (IVF) index on CPU; smaller ones scan."""
+IVF_TARGET_RECALL = 0.97
+"""recall@10 against exact search that an IVF index is calibrated to when it is built."""
+
+EXACT_FILTER_SHARE = 0.2
+"""An IVF search filtered to at most this share of the partition scans the allowed ids exactly."""
+
+Hits = list[tuple[int, float]]
+
 
 class VectorIndex(Protocol):
-    """Ids are int64 keys owned by the store; scores are inner products (higher is better)."""
+    """Scores are inner products of unit vectors (higher is better)."""
+
+    backend: Backend
 
     @property
     def dim(self) -> int: ...
 
     def __len__(self) -> int: ...
 
-    def add(self, ids: Sequence[int], vectors: np.ndarray) -> None: ...
+    def add(self, ids: Sequence[int], vectors: np.ndarray) -> None:
+        """Add vectors; an id already present is replaced."""
+        ...
 
     def remove(self, ids: Sequence[int]) -> None: ...
 
-    def search(
-        self, query: np.ndarray, k: int, allowed_ids: Collection[int] | None = None
-    ) -> list[tuple[int, float]]: ...
+    def search(self, query: np.ndarray, k: int, allowed_ids: Collection[int] | None = None) -> Hits:
+        """The ``k`` nearest (id, score) pairs, best first; only ``allowed_ids`` if given."""
+        ...
+
+    def search_many(self, queries: np.ndarray, k: int) -> list[Hits]:
+        """One ranking per query row, computed in one call."""
+        ...
+
+    def ids(self) -> np.ndarray: ...
+
+    def vectors(self, ids: Sequence[int]) -> np.ndarray:
+        """The stored vectors of ``ids`` (each must be present), one row per id."""
+        ...
 
     def save(self, path: Path) -> None: ...
 
 
-class FaissFlatIndex:
-    """Exact search (``IndexFlatIP`` behind an id map): the right choice for partitions of up to
-    ~100k vectors, where a scan costs milliseconds and recall is 1 by construction."""
+def _as_rows(vectors: np.ndarray, dim: int) -> np.ndarray:
+    return np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, dim)
 
-    def __init__(self, dim: int, index: faiss.Index | None = None) -> None:
+
+def _hits(ids: np.ndarray, scores: np.ndarray) -> Hits:
+    return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if i != -1]
+
+
+class _FaissIndex:
+    """What FAISS indexes with their own id map (IDMap2, IVF with a direct map) share."""
+
+    backend: Backend
+
+    def __init__(self, dim: int, index: Any) -> None:
         self._dim = dim
-        self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
-
-    @classmethod
-    def load(cls, path: Path) -> FaissFlatIndex:
-        index = faiss.read_index(str(path))
-        return cls(index.d, index)
+        self._index = index
 
     @property
     def dim(self) -> int:
@@ -50,36 +88,37 @@ class FaissFlatIndex:
         return int(self._index.ntotal)
 
     def add(self, ids: Sequence[int], vectors: np.ndarray) -> None:
-        """Add vectors; an id already present is replaced."""
         if len(ids) == 0:
             return
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(ids), self._dim)
-        id_array = np.asarray(ids, dtype=np.int64)
-        self._index.remove_ids(faiss.IDSelectorBatch(id_array))
-        self._index.add_with_ids(vectors, id_array)
+        self.remove(ids)
+        self._index.add_with_ids(_as_rows(vectors, self._dim), np.asarray(ids, dtype=np.int64))
 
     def remove(self, ids: Sequence[int]) -> None:
         if len(ids):
-            self._index.remove_ids(faiss.IDSelectorBatch(np.asarray(ids, dtype=np.int64)))
+            self._index.remove_ids(self._selector(np.asarray(ids, dtype=np.int64)))
 
-    def search(self, query: np.ndarray, k: int, allowed_ids: Collection[int] | None = None) -> list[tuple[int, float]]:
-        """The ``k`` nearest (id, inner product) pairs, best first; only ``allowed_ids`` if given."""
-        if len(self) == 0 or k <= 0:
+    def _selector(self, ids: np.ndarray) -> Any:
+        return faiss.IDSelectorBatch(ids)
+
+    def search(self, query: np.ndarray, k: int, allowed_ids: Collection[int] | None = None) -> Hits:
+        if len(self) == 0 or k <= 0 or (allowed_ids is not None and not allowed_ids):
             return []
-        query = np.ascontiguousarray(query, dtype=np.float32).reshape(1, self._dim)
-        params = None
+        selector = None
         if allowed_ids is not None:
-            if not allowed_ids:
-                return []
             selector = faiss.IDSelectorBatch(np.fromiter(allowed_ids, dtype=np.int64))
-            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
             k = min(k, len(allowed_ids))
         k = min(k, len(self))
-        scores, ids = self._index.search(query, k, params=params)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
+        scores, ids = self._index.search(_as_rows(query, self._dim), k, params=self._params(selector))
+        return _hits(ids[0], scores[0])
+
+    def search_many(self, queries: np.ndarray, k: int) -> list[Hits]:
+        rows = _as_rows(queries, self._dim)
+        if len(self) == 0 or k <= 0:
+            return [[] for _ in range(len(rows))]
+        scores, ids = self._index.search(rows, min(k, len(self)), params=self._params(None))
+        return [_hits(i, s) for i, s in zip(ids, scores, strict=True)]
 
     def vectors(self, ids: Sequence[int]) -> np.ndarray:
-        """The stored vectors of ``ids`` (each must be in the index), one row per id."""
         if len(ids) == 0:
             return np.zeros((0, self._dim), dtype=np.float32)
         return np.stack([self._index.reconstruct(int(i)) for i in ids]).astype(np.float32, copy=False)
@@ -89,3 +128,276 @@ class FaissFlatIndex:
         tmp = path.with_suffix(path.suffix + ".tmp")
         faiss.write_index(self._index, str(tmp))
         tmp.replace(path)
+
+    def _params(self, selector: Any) -> Any:
+        return faiss.SearchParameters(sel=selector) if selector is not None else None  # type: ignore[call-arg]
+
+
+class FaissFlatIndex(_FaissIndex):
+    """Exact search (``IndexFlatIP`` behind an id map): recall 1 by construction, and a scan of
+    tens of thousands of vectors costs a few milliseconds."""
+
+    backend: Backend = "faiss-flat"
+
+    def __init__(self, dim: int, index: Any = None) -> None:
+        super().__init__(dim, index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim)))
+
+    @classmethod
+    def load(cls, path: Path) -> FaissFlatIndex:
+        index = faiss.read_index(str(path))
+        return cls(index.d, index)
+
+    def ids(self) -> np.ndarray:
+        return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+
+    def all_vectors(self) -> np.ndarray:
+        """Every stored vector, in the order of :meth:`ids`."""
+        return self._index.index.reconstruct_n(0, len(self)).astype(np.float32)
+
+
+class FaissIVFIndex(_FaissIndex):
+    """Approximate search for large partitions: an inverted file of ``nlist`` k-means cells,
+    ``nprobe`` of them scanned per query, calibrated at build time to a target recall.
+    Removal is immediate (hash-table direct map). Chosen over HNSW, whose FAISS index cannot
+    remove vectors: deletes and updates must take effect at once."""
+
+    backend: Backend = "faiss-ivf"
+
+    def __init__(self, dim: int, index: Any) -> None:
+        super().__init__(dim, index)
+        self._ivf = faiss.extract_index_ivf(index)
+
+    @classmethod
+    def build(cls, ids: Sequence[int], vectors: np.ndarray, nlist: int | None = None) -> FaissIVFIndex:
+        """Train the cells on the vectors given, then add them. Needs ~40 vectors per cell."""
+        rows = _as_rows(vectors, vectors.shape[1])
+        dim = rows.shape[1]
+        nlist = nlist or max(1, min(int(4 * math.sqrt(len(rows))), len(rows) // 40))
+        quantizer = faiss.IndexFlatIP(dim)
+        index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
+        index.train(rows)
+        built = cls(dim, index)
+        built._index.add_with_ids(rows, np.asarray(ids, dtype=np.int64))
+        built.calibrate(rows, np.asarray(ids, dtype=np.int64))
+        return built
+
+    def calibrate(self, rows: np.ndarray, ids: np.ndarray, target: float = IVF_TARGET_RECALL, k: int = 10) -> float:
+        """Set the smallest ``nprobe`` (doubling) whose recall@k reaches ``target`` on probe queries
+        drawn near the partition's own vectors: how clustered the data is decides, not a constant.
+
+        A probe is a stored vector moved as far as its nearest neighbour typically is, so it
+        falls between points like a new query does. Returns the recall reached.
+        """
+        rng = np.random.default_rng(0)
+        sample = rows[rng.choice(len(rows), size=min(200, len(rows)), replace=False)]
+        if len(rows) <= k:
+            return 1.0
+        neighbour = np.sort(sample @ rows.T, axis=1)[:, -2]  # the best match other than itself
+        similarity = float(np.clip(np.median(neighbour), 0.05, 0.999))
+        noise = rng.normal(size=sample.shape)
+        noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+        probes = sample + noise * math.sqrt(1 / similarity**2 - 1)
+        probes = (probes / np.linalg.norm(probes, axis=1, keepdims=True)).astype(np.float32)
+        scores = probes @ rows.T
+        truth = [set(ids[t].tolist()) for t in np.argpartition(-scores, k - 1, axis=1)[:, :k]]
+        nprobe = max(1, self.nlist // 64)
+        while True:
+            self.nprobe = nprobe
+            found = self.search_many(probes, k)
+            recall = float(np.mean([len(t & {i for i, _ in f}) / k for t, f in zip(truth, found, strict=True)]))
+            if recall >= target or nprobe >= self.nlist:
+                return recall
+            nprobe = min(self.nlist, nprobe * 2)
+
+    @classmethod
+    def load(cls, path: Path) -> FaissIVFIndex:
+        index = faiss.read_index(str(path))
+        return cls(index.d, index)
+
+    @property
+    def nlist(self) -> int:
+        return int(self._ivf.nlist)
+
+    @property
+    def nprobe(self) -> int:
+        return int(self._ivf.nprobe)
+
+    @nprobe.setter
+    def nprobe(self, value: int) -> None:
+        self._ivf.nprobe = int(value)
+
+    def search(self, query: np.ndarray, k: int, allowed_ids: Collection[int] | None = None) -> Hits:
+        """Filtered searches scan the allowed vectors exactly: the probed cells may hold none of them."""
+        if allowed_ids is None or len(allowed_ids) > len(self) * EXACT_FILTER_SHARE:
+            return super().search(query, k, allowed_ids)
+        if k <= 0 or not allowed_ids:
+            return []
+        wanted = np.fromiter(allowed_ids, dtype=np.int64)
+        try:
+            rows = self._index.reconstruct_batch(wanted)
+        except RuntimeError:  # some id is not in the index: keep the ones that are
+            wanted = np.asarray([i for i in wanted if self._holds(int(i))], dtype=np.int64)
+            if len(wanted) == 0:
+                return []
+            rows = self._index.reconstruct_batch(wanted)
+        scores = rows @ _as_rows(query, self._dim)[0]
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [(int(wanted[i]), float(scores[i])) for i in order]
+
+    def _holds(self, id_: int) -> bool:
+        try:
+            self._index.reconstruct(id_)
+        except RuntimeError:
+            return False
+        return True
+
+    def _selector(self, ids: np.ndarray) -> Any:
+        return faiss.IDSelectorArray(ids)  # the hash-table direct map removes only by array
+
+    def ids(self) -> np.ndarray:
+        invlists = self._ivf.invlists
+        assert invlists is not None
+        parts = [
+            faiss.rev_swig_ptr(invlists.get_ids(cell), invlists.list_size(cell)).copy()
+            for cell in range(self.nlist)
+            if invlists.list_size(cell)
+        ]
+        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+
+    def _params(self, selector: Any) -> Any:
+        if selector is None:
+            return faiss.SearchParametersIVF(nprobe=self.nprobe)  # type: ignore[call-arg]
+        return faiss.SearchParametersIVF(nprobe=self.nprobe, sel=selector)  # type: ignore[call-arg]
+
+
+class TorchIndex:
+    """Exact search as one matrix product and a top-k on a torch device (fp16 on CUDA).
+
+    The GPU path for machines whose FAISS build has no GPU support (the FAISS GPU wheels
+    target CUDA 12); on CPU it runs in fp32 and serves as a reference.
+    """
+
+    backend: Backend = "torch"
+
+    def __init__(self, dim: int, device: str = "cpu") -> None:
+        import torch
+
+        self._torch = torch
+        self._dim = dim
+        self.device = device
+        self._dtype = torch.float16 if device.startswith("cuda") else torch.float32
+        self._matrix = torch.zeros((0, dim), dtype=self._dtype, device=device)
+        self._ids = np.zeros(0, dtype=np.int64)
+        self._row_of: dict[int, int] = {}
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def add(self, ids: Sequence[int], vectors: np.ndarray) -> None:
+        if len(ids) == 0:
+            return
+        self.remove([i for i in ids if i in self._row_of])
+        rows = self._torch.from_numpy(_as_rows(vectors, self._dim)).to(self.device, self._dtype)
+        self._matrix = self._torch.cat([self._matrix, rows])
+        start = len(self._ids)
+        self._ids = np.concatenate([self._ids, np.asarray(ids, dtype=np.int64)])
+        self._row_of.update({int(i): start + n for n, i in enumerate(ids)})
+
+    def remove(self, ids: Sequence[int]) -> None:
+        drop = [self._row_of[int(i)] for i in ids if int(i) in self._row_of]
+        if not drop:
+            return
+        keep = np.ones(len(self._ids), dtype=bool)
+        keep[drop] = False
+        self._matrix = self._matrix[self._torch.from_numpy(keep).to(self.device)]
+        self._ids = self._ids[keep]
+        self._row_of = {int(i): n for n, i in enumerate(self._ids)}
+
+    def search(self, query: np.ndarray, k: int, allowed_ids: Collection[int] | None = None) -> Hits:
+        if len(self) == 0 or k <= 0:
+            return []
+        if allowed_ids is None:
+            return self.search_many(_as_rows(query, self._dim), k)[0]
+        rows = [self._row_of[i] for i in allowed_ids if i in self._row_of]
+        if not rows:
+            return []
+        index = self._torch.tensor(rows, device=self.device)
+        scores = self._matrix[index] @ self._query(_as_rows(query, self._dim))[0]
+        top = self._torch.topk(scores.float(), min(k, len(rows)))
+        chosen = np.asarray(rows)[top.indices.cpu().numpy()]
+        return _hits(self._ids[chosen], top.values.cpu().numpy())
+
+    def search_many(self, queries: np.ndarray, k: int) -> list[Hits]:
+        rows = _as_rows(queries, self._dim)
+        if len(self) == 0 or k <= 0:
+            return [[] for _ in range(len(rows))]
+        scores = self._query(rows) @ self._matrix.T
+        top = self._torch.topk(scores.float(), min(k, len(self)), dim=1)
+        ids, values = top.indices.cpu().numpy(), top.values.cpu().numpy()
+        return [_hits(self._ids[i], v) for i, v in zip(ids, values, strict=True)]
+
+    def ids(self) -> np.ndarray:
+        return self._ids.copy()
+
+    def vectors(self, ids: Sequence[int]) -> np.ndarray:
+        rows = self._torch.tensor([self._row_of[int(i)] for i in ids], dtype=self._torch.long, device=self.device)
+        return self._matrix[rows].float().cpu().numpy()
+
+    def save(self, path: Path) -> None:
+        """An ``.npz`` of ids and fp32 vectors (no pickles), written atomically."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        with tmp.open("wb") as handle:
+            np.savez(handle, ids=self._ids, vectors=self._matrix.float().cpu().numpy())
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path, device: str = "cpu") -> TorchIndex:
+        with np.load(path, allow_pickle=False) as data:
+            vectors = data["vectors"]
+            index = cls(int(vectors.shape[1]), device)
+            index.add(data["ids"].tolist(), vectors)
+        return index
+
+    def _query(self, rows: np.ndarray) -> Any:
+        return self._torch.from_numpy(rows).to(self.device, self._dtype)
+
+
+def choose_backend(count: int, device: str, ivf_threshold: int = IVF_THRESHOLD) -> Backend:
+    """torch on a GPU (exact, fp16); on CPU exact FAISS until ``ivf_threshold`` vectors, IVF after."""
+    if device.startswith("cuda"):
+        return "torch"
+    return "faiss-ivf" if count >= ivf_threshold else "faiss-flat"
+
+
+def build_index(
+    backend: Backend, dim: int, ids: Sequence[int], vectors: np.ndarray, device: str = "cpu"
+) -> VectorIndex:
+    """A new index of ``backend`` holding ``vectors`` under ``ids``."""
+    index: VectorIndex
+    if backend == "faiss-ivf":
+        index = FaissIVFIndex.build(ids, vectors)
+    elif backend == "torch":
+        index = TorchIndex(dim, device)
+        index.add(ids, vectors)
+    else:
+        index = FaissFlatIndex(dim)
+        index.add(ids, vectors)
+    return index
+
+
+def load_index(backend: Backend, path: Path, device: str = "cpu") -> VectorIndex:
+    if backend == "torch":
+        return TorchIndex.load(path, device)
+    if backend == "faiss-ivf":
+        return FaissIVFIndex.load(path)
+    return FaissFlatIndex.load(path)
+
+
+def index_file(backend: Backend) -> str:
+    return "dense.npz" if backend == "torch" else "dense.faiss"

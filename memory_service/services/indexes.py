@@ -25,17 +25,26 @@ from memory_service.store.database import Database
 from memory_service.store.repository import Partition
 from retrieval.embedder import Embedder
 from retrieval.lexical import BM25Index
-from retrieval.vector_index import FaissFlatIndex
+from retrieval.vector_index import (
+    IVF_THRESHOLD,
+    Backend,
+    FaissFlatIndex,
+    FaissIVFIndex,
+    VectorIndex,
+    build_index,
+    choose_backend,
+    index_file,
+    load_index,
+)
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-DENSE_FILE = "dense.faiss"
 
 
 @dataclass
 class PartitionIndex:
-    dense: FaissFlatIndex
+    dense: VectorIndex
     lexical: BM25Index
     revision: int
     dirty: bool = False
@@ -65,11 +74,24 @@ class EmbeddingCache:
 
 
 class IndexManager:
-    def __init__(self, db: Database, embedder: Embedder, cache: EmbeddingCache, index_dir: Path) -> None:
+    """Loads, rebuilds, grows and persists the partitions' indexes; picks each one's backend."""
+
+    def __init__(
+        self,
+        db: Database,
+        embedder: Embedder,
+        cache: EmbeddingCache,
+        index_dir: Path,
+        *,
+        device: str = "cpu",
+        ivf_threshold: int = IVF_THRESHOLD,
+    ) -> None:
         self._db = db
         self._embedder = embedder
         self._cache = cache
         self._dir = index_dir
+        self.device = device
+        self.ivf_threshold = ivf_threshold
         self._indexes: dict[str, PartitionIndex] = {}
         self._write_locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -114,6 +136,9 @@ class IndexManager:
             index.lexical.add(pks, texts)
             index.revision = revision
             index.dirty = True
+            if isinstance(index.dense, FaissFlatIndex) and self._backend(len(index.dense)) == "faiss-ivf":
+                log.info("partition %s reached %d vectors: switching to an IVF index", partition.key, len(index.dense))
+                index.dense = FaissIVFIndex.build(index.dense.ids().tolist(), index.dense.all_vectors())
 
     def drop(self, partition: Partition) -> None:
         with self._guard:
@@ -135,8 +160,9 @@ class IndexManager:
 
     def _save(self, key: str, index: PartitionIndex) -> None:
         folder = self._dir / key
-        index.dense.save(folder / DENSE_FILE)
+        index.dense.save(folder / index_file(index.dense.backend))
         manifest = {
+            "backend": index.dense.backend,
             "revision": index.revision,
             "model": self._embedder.name,
             "dim": self._embedder.dim,
@@ -168,23 +194,30 @@ class IndexManager:
         if fresh:
             with self._db.write() as session:
                 repo.store_vectors(session, self._embedder.name, fresh)
-        dense = FaissFlatIndex(self._embedder.dim)
-        dense.add(pks, vectors)
+        backend = self._backend(len(pks))
+        log.info("partition %s: %s index on %s for %d vectors", partition.key, backend, self.device, len(pks))
+        dense = build_index(backend, self._embedder.dim, pks, vectors, self.device)
         index = PartitionIndex(dense, lexical, store_revision)
         self._save(partition.key, index)
         return index
 
-    def _load_dense(self, partition: Partition, store_revision: int, count: int) -> FaissFlatIndex | None:
+    def _backend(self, count: int) -> Backend:
+        return choose_backend(count, self.device, self.ivf_threshold)
+
+    def _load_dense(self, partition: Partition, store_revision: int, count: int) -> VectorIndex | None:
+        """The persisted index, if it is of this revision, model, size and backend."""
         folder = self._dir / partition.key
         try:
             manifest = json.loads((folder / MANIFEST).read_text())
+            backend = manifest["backend"]
             if (
                 manifest["revision"] != store_revision
                 or manifest["model"] != self._embedder.name
                 or manifest["count"] != count
+                or backend != self._backend(count)
             ):
                 return None
-            dense = FaissFlatIndex.load(folder / DENSE_FILE)
+            dense = load_index(backend, folder / index_file(backend), self.device)
         except (OSError, ValueError, KeyError, RuntimeError):
             return None
         return dense if len(dense) == count and dense.dim == self._embedder.dim else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from datetime import UTC, datetime, timedelta
 
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from memory_service.bootstrap import Runtime, build_runtime
 from memory_service.domain import NewMessage, SearchQuery, TimeWindow
 from memory_service.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
+from memory_service.settings import Settings
 from memory_service.store.tables import EmbeddingRow, EpisodeRow, SessionRow
 from retrieval.embedder import SentenceTransformerEmbedder
 
@@ -204,3 +206,29 @@ def test_bad_cursor_and_limit(runtime: Runtime, user_id: str) -> None:
         runtime.service.list_session_messages(NS, f"{user_id}-s", cursor="not-a-cursor")
     with pytest.raises(InvalidInputError):
         runtime.service.list_sessions(NS, user_id, limit=0)
+
+
+def test_partition_switches_to_ivf_past_the_threshold_and_survives_restart(
+    sqlite_settings: Settings, user_id: str, embedder: SentenceTransformerEmbedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = sqlite_settings.model_copy(update={"ivf_threshold": 60})
+    runtime = build_runtime(settings, embedder=embedder)
+    notes = [NewMessage("user", f"Note {i}: remember errand number {i} for the week.", T0) for i in range(50)]
+    runtime.service.add_messages(NS, f"{user_id}-a", user_id, [*CONVERSATION, *notes])
+    query = SearchQuery("What is the name of my dog?", user_id, top_k=3)
+    assert runtime.service.search(NS, query)[0].text == CONVERSATION[0].content
+    flat = runtime.service.indexes._indexes[next(iter(runtime.service.indexes._indexes))].dense
+    assert flat.backend == "faiss-flat"
+    more = [NewMessage("user", f"Shopping item {i}: oat milk and apples.", T0) for i in range(20)]
+    runtime.service.add_messages(NS, f"{user_id}-b", user_id, more)
+    index = runtime.service.indexes._indexes[next(iter(runtime.service.indexes._indexes))]
+    assert index.dense.backend == "faiss-ivf" and len(index.dense) == 74
+    before = runtime.service.search(NS, query)
+    assert before[0].text == CONVERSATION[0].content
+    runtime.close()
+
+    caplog.set_level(logging.INFO, logger="memory_service.services.indexes")
+    again = build_runtime(settings, embedder=embedder)
+    assert again.service.search(NS, query) == before
+    assert not [r for r in caplog.records if "rebuilding" in r.getMessage()]  # loaded, not rebuilt
+    again.close()
