@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from memory_service.evaluation.jobs import JobManager
 from memory_service.services.indexes import EmbeddingCache, IndexManager
 from memory_service.services.memory import MemoryService
+from memory_service.services.reindex import EmbeddingModelMismatchError, check_model
 from memory_service.settings import Settings
 from memory_service.store.database import Database
 from memory_service.store.migrate import upgrade
@@ -43,6 +44,11 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         embedder = SentenceTransformerEmbedder(
             settings.embedding_model, device=settings.device, batch_size=settings.embedding_batch_size
         )
+    try:
+        check_model(db, embedder.name)
+    except EmbeddingModelMismatchError:
+        db.dispose()
+        raise
     cache = EmbeddingCache(db, embedder)
     indexes = IndexManager(
         db,

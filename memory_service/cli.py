@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.table import Column, Table
 from rich.text import Text
 
+from memory_service.cli_eval import eval_app
 from memory_service.domain import Layer
 from memory_service.errors import InvalidInputError, MemoryServiceError, PayloadTooLargeError
 from memory_service.schemas import SearchResponse
@@ -43,6 +44,7 @@ TEXT_WIDTH = 80
 app = typer.Typer(help="Long-term memory service for LLM agents.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(eval_app, name="eval")
 
 UrlOption = Annotated[
     str | None,
@@ -79,11 +81,47 @@ def serve(
         settings.data_dir.resolve(),
         "API keys required" if settings.api_keys else "OPEN: no API key configured",
     )
+    _check_store(settings)
     import uvicorn
 
     uvicorn.run(
         "memory_service.api.app:create_app", factory=True, host=settings.host, port=settings.port, reload=reload
     )
+
+
+@app.command()
+def reindex(
+    batch: Annotated[int, typer.Option(min=1, max=4096, help="Texts embedded per committed batch.")] = 256,
+    prune: Annotated[bool, typer.Option("--prune", help="Delete the vectors of every other model afterwards.")] = False,
+) -> None:
+    """Re-embed every stored text with the configured model (after changing MEMORY_EMBEDDING_MODEL).
+
+    Resumable: batches already embedded are kept. Indexes rebuild from the store on first use.
+    """
+    settings = _settings()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from memory_service.services.reindex import reindex as reembed
+    from memory_service.store.migrate import upgrade
+    from retrieval.embedder import ModelNotFoundError, SentenceTransformerEmbedder
+
+    try:
+        embedder = SentenceTransformerEmbedder(settings.embedding_model, device=settings.device)
+    except ModelNotFoundError as exc:
+        _fail(str(exc), USAGE_ERROR)
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with _database(settings) as db, Progress(*columns, console=Console(stderr=True)) as bar:
+        upgrade(db.engine)
+        task = bar.add_task(f"embedding with {embedder.name}", total=None)
+        result = reembed(
+            db,
+            embedder,
+            settings.index_dir,
+            batch=batch,
+            prune=prune,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    typer.echo(f"re-embedded {result.embedded} text(s) with {embedder.name}; pruned {result.pruned} vector(s)")
 
 
 @db_app.command("upgrade")
@@ -281,6 +319,19 @@ def _database(settings: Settings) -> Iterator[Database]:
         _fail(f"database {_safe_url(db.url)}: {first_line}", SERVICE_ERROR)
     finally:
         db.dispose()
+
+
+def _check_store(settings: Settings) -> None:
+    """Refuse to serve, in one line, a store embedded with another model than the configured one."""
+    from memory_service.services.reindex import EmbeddingModelMismatchError, check_model
+    from memory_service.store.migrate import upgrade
+
+    with _database(settings) as db:
+        upgrade(db.engine)
+        try:
+            check_model(db, settings.embedding_model)
+        except EmbeddingModelMismatchError as exc:
+            _fail(exc.message, SERVICE_ERROR)
 
 
 def _safe_url(url: str) -> str:

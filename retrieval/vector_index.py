@@ -23,6 +23,7 @@ IVF_THRESHOLD = 50_000
 """Partitions at least this large get an approximate (IVF) index on CPU; smaller ones scan."""
 IVF_TARGET_RECALL = 0.97
 """recall@10 against exact search that an IVF index is calibrated to when it is built."""
+IVF_PROBE_MARGIN = 2
 
 EXACT_FILTER_SHARE = 0.2
 """An IVF search filtered to at most this share of the partition scans the allowed ids exactly."""
@@ -207,6 +208,9 @@ class FaissIVFIndex(_FaissIndex):
             found = self.search_many(probes, k)
             recall = float(np.mean([len(t & {i for i, _ in f}) / k for t, f in zip(truth, found, strict=True)]))
             if recall >= target or nprobe >= self.nlist:
+                # Real queries (questions) sit farther from the stored turns than the probes do:
+                # twice the calibrated cells keeps recall there too, at a fraction of a scan's cost.
+                self.nprobe = min(self.nlist, nprobe * IVF_PROBE_MARGIN)
                 return recall
             nprobe = min(self.nlist, nprobe * 2)
 

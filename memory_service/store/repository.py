@@ -290,6 +290,45 @@ def store_vectors(db: Session, model: str, vectors: dict[str, np.ndarray]) -> No
     db.execute(insert(EmbeddingRow).on_conflict_do_nothing(), rows)
 
 
+def vector_models(db: Session) -> dict[str, tuple[int, int]]:
+    """Every embedding model with cached vectors: name -> (dimension, vectors)."""
+    rows = db.execute(
+        select(EmbeddingRow.model, func.max(EmbeddingRow.dim), func.count()).group_by(EmbeddingRow.model)
+    ).all()
+    return {model: (int(dim), int(count)) for model, dim, count in rows}
+
+
+def texts_without_vectors(db: Session, model: str, batch: int) -> list[tuple[str, str]]:
+    """Up to ``batch`` distinct (content hash, text) of episodes that have no vector of ``model``."""
+    missing = (
+        select(EpisodeRow.content_hash, func.min(EpisodeRow.content))
+        .outerjoin(
+            EmbeddingRow,
+            (EmbeddingRow.model == model) & (EmbeddingRow.content_hash == EpisodeRow.content_hash),
+        )
+        .where(EmbeddingRow.content_hash.is_(None))
+        .group_by(EpisodeRow.content_hash)
+        .limit(batch)
+    )
+    return [(digest, text) for digest, text in db.execute(missing).all()]
+
+
+def count_texts_without_vectors(db: Session, model: str) -> int:
+    missing = (
+        select(func.count(func.distinct(EpisodeRow.content_hash)))
+        .outerjoin(
+            EmbeddingRow,
+            (EmbeddingRow.model == model) & (EmbeddingRow.content_hash == EpisodeRow.content_hash),
+        )
+        .where(EmbeddingRow.content_hash.is_(None))
+    )
+    return int(db.scalar(missing) or 0)
+
+
+def delete_vectors_of_other_models(db: Session, model: str) -> int:
+    return len(db.execute(delete(EmbeddingRow).where(EmbeddingRow.model != model).returning(EmbeddingRow.model)).all())
+
+
 def delete_user(db: Session, user: UserRow) -> tuple[int, int]:
     """Remove the user with every session, episode and now-orphaned cached vector."""
     sessions = db.scalar(select(func.count()).select_from(SessionRow).where(SessionRow.user_id == user.id)) or 0
