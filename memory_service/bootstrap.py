@@ -13,6 +13,7 @@ from memory_service.settings import Settings
 from memory_service.store.database import Database
 from memory_service.store.migrate import upgrade
 from retrieval.embedder import Embedder, SentenceTransformerEmbedder
+from retrieval.onnx_embedder import best_query_embedder
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +41,13 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url)
     upgrade(db.engine)
+    query_embedder: Embedder | None = None
     if embedder is None:
-        embedder = SentenceTransformerEmbedder(
+        loaded = SentenceTransformerEmbedder(
             settings.embedding_model, device=settings.device, batch_size=settings.embedding_batch_size
         )
+        query_embedder = best_query_embedder(loaded, settings.data_dir / "models", settings.query_backend)
+        embedder = loaded
     try:
         check_model(db, embedder.name)
     except EmbeddingModelMismatchError:
@@ -65,6 +69,7 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         indexes,
         max_message_chars=settings.max_message_chars,
         max_messages_per_request=settings.max_messages_per_request,
+        query_embedder=query_embedder,
     )
     jobs = JobManager(db, service, settings.data_dir / "eval_jobs", llm_model=settings.llm_model)
     return Runtime(settings=settings, db=db, embedder=embedder, service=service, jobs=jobs)

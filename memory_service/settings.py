@@ -38,6 +38,10 @@ class Settings(BaseSettings):
         description="litellm model name (gpt-4o-mini, ollama/llama3, ...); unset: offline extractors, no QA.",
     )
     embedding_batch_size: int = Field(default=64, ge=1, le=4096)
+    query_backend: Literal["auto", "torch", "onnx"] = Field(
+        default="auto",
+        description="Runtime for query embedding; auto: ONNX Runtime on CPU when its vectors match torch's.",
+    )
     ivf_threshold: int = Field(
         default=50_000, ge=1, description="Vectors in a partition from which its CPU index is approximate (IVF)."
     )

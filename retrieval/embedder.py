@@ -97,6 +97,15 @@ class SentenceTransformerEmbedder:
     def max_tokens(self) -> int:
         return int(self._model.max_seq_length)
 
+    @property
+    def tokenizer(self) -> Any:
+        return self._model.tokenizer
+
+    @property
+    def model(self) -> Any:
+        """The underlying ``SentenceTransformer`` (for export to other runtimes)."""
+        return self._model
+
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         """One unit vector per text; a text longer than the model's window is the normalized
         mean of its overlapping windows, so its end counts as much as its start."""
@@ -111,42 +120,47 @@ class SentenceTransformerEmbedder:
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
-        vectors = np.asarray(vectors, dtype=np.float32)
-        if len(pieces) == len(texts):
-            return np.ascontiguousarray(vectors)
-        pooled = np.zeros((len(texts), self._dim), dtype=np.float32)
-        np.add.at(pooled, owners, vectors)
-        pooled /= np.linalg.norm(pooled, axis=1, keepdims=True).clip(min=1e-12)
-        return pooled
+        return pool_windows(np.asarray(vectors, dtype=np.float32), owners, len(texts))
 
     def split_long(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
-        """Texts cut into windows the model sees whole, and the index of each window's text.
+        return split_long(self.tokenizer, texts, self.max_tokens)
 
-        Windows overlap by a quarter so that no sentence is only ever seen cut in two.
-        Only texts with more characters than the window has tokens can be too long, so
-        short texts skip tokenization.
-        """
-        window = max(8, self.max_tokens - 2)  # room for the [CLS] and [SEP] markers
-        stride = window - window // 4
-        pieces: list[str] = []
-        owners: list[int] = []
-        tokenizer = self._model.tokenizer
-        for owner, text in enumerate(texts):
-            if len(text) <= window:
-                pieces.append(text)
-                owners.append(owner)
-                continue
-            offsets = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)[
-                "offset_mapping"
-            ]
-            if len(offsets) <= window:
-                pieces.append(text)
-                owners.append(owner)
-                continue
-            for start in range(0, len(offsets), stride):
-                end = min(start + window, len(offsets))
-                pieces.append(text[offsets[start][0] : offsets[end - 1][1]])
-                owners.append(owner)
-                if end == len(offsets):
-                    break
-        return pieces, np.asarray(owners, dtype=np.int64)
+
+def split_long(tokenizer: Any, texts: Sequence[str], max_tokens: int) -> tuple[list[str], np.ndarray]:
+    """Texts cut into windows the model sees whole, and the index of each window's text.
+
+    Windows overlap by a quarter so that no sentence is only ever seen cut in two. Only texts
+    with more characters than the window has tokens can be too long, so short texts skip
+    tokenization.
+    """
+    window = max(8, max_tokens - 2)  # room for the [CLS] and [SEP] markers
+    stride = window - window // 4
+    pieces: list[str] = []
+    owners: list[int] = []
+    for owner, text in enumerate(texts):
+        offsets = (
+            tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)["offset_mapping"]
+            if len(text) > window
+            else ()
+        )
+        if len(offsets) <= window:
+            pieces.append(text)
+            owners.append(owner)
+            continue
+        for start in range(0, len(offsets), stride):
+            end = min(start + window, len(offsets))
+            pieces.append(text[offsets[start][0] : offsets[end - 1][1]])
+            owners.append(owner)
+            if end == len(offsets):
+                break
+    return pieces, np.asarray(owners, dtype=np.int64)
+
+
+def pool_windows(vectors: np.ndarray, owners: np.ndarray, count: int) -> np.ndarray:
+    """One unit vector per text from its windows' vectors (the normalized mean)."""
+    if len(vectors) == count:
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+    pooled = np.zeros((count, vectors.shape[1]), dtype=np.float32)
+    np.add.at(pooled, owners, vectors)
+    pooled /= np.linalg.norm(pooled, axis=1, keepdims=True).clip(min=1e-12)
+    return pooled

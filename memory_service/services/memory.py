@@ -51,6 +51,7 @@ class MemoryService:
         *,
         max_message_chars: int = 100_000,
         max_messages_per_request: int = 1000,
+        query_embedder: Embedder | None = None,
     ) -> None:
         self.db = db
         self.embedder = embedder
@@ -58,8 +59,9 @@ class MemoryService:
         self.indexes = indexes
         self.max_message_chars = max_message_chars
         self.max_messages_per_request = max_messages_per_request
-        # Concurrent searches share forward passes; writes embed their own batches directly.
-        self.queries = QueryBatcher(embedder)
+        # Concurrent searches share forward passes (on a faster runtime where one is faithful);
+        # writes embed their own batches directly.
+        self.queries = QueryBatcher(query_embedder or embedder)
 
     def close(self) -> None:
         self.queries.close()
