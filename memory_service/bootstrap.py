@@ -61,6 +61,7 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         settings.index_dir,
         device=str(getattr(embedder, "device", "cpu")),
         ivf_threshold=settings.ivf_threshold,
+        max_loaded=settings.max_loaded_partitions,
     )
     service = MemoryService(
         db,

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
         default="auto",
         description="Runtime for query embedding; auto: ONNX Runtime on CPU when its vectors match torch's.",
     )
+    max_loaded_partitions: int = Field(
+        default=1024, ge=1, description="Partitions whose indexes stay in memory; the least recently used unload."
+    )
     ivf_threshold: int = Field(
         default=50_000, ge=1, description="Vectors in a partition from which its CPU index is approximate (IVF)."
     )

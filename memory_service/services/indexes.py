@@ -13,6 +13,7 @@ import json
 import logging
 import shutil
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -85,6 +86,7 @@ class IndexManager:
         *,
         device: str = "cpu",
         ivf_threshold: int = IVF_THRESHOLD,
+        max_loaded: int = 1024,
     ) -> None:
         self._db = db
         self._embedder = embedder
@@ -92,7 +94,8 @@ class IndexManager:
         self._dir = index_dir
         self.device = device
         self.ivf_threshold = ivf_threshold
-        self._indexes: dict[str, PartitionIndex] = {}
+        self.max_loaded = max_loaded
+        self._indexes: OrderedDict[str, PartitionIndex] = OrderedDict()  # least recently used first
         self._write_locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -108,6 +111,8 @@ class IndexManager:
         """The partition's index, at least as new as ``store_revision``."""
         with self._guard:
             index = self._indexes.get(partition.key)
+            if index is not None:
+                self._indexes.move_to_end(partition.key)
         if index is not None and index.revision >= store_revision:
             return index
         with self.writing(partition):
@@ -116,7 +121,22 @@ class IndexManager:
                 index = self._load_or_rebuild(partition, store_revision)
                 with self._guard:
                     self._indexes[partition.key] = index
+                    self._indexes.move_to_end(partition.key)
+                self._evict_idle()
             return index
+
+    def _evict_idle(self) -> None:
+        """Unload the least recently used partitions past ``max_loaded``, saving them first;
+        they reload from disk (or rebuild from the store) on their next use."""
+        while True:
+            with self._guard:
+                if len(self._indexes) <= self.max_loaded:
+                    return
+                key, index = self._indexes.popitem(last=False)
+            with index.lock:
+                if index.dirty:
+                    self._save(key, index)
+            log.debug("unloaded the index of partition %s", key)
 
     def apply_added(
         self,

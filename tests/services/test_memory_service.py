@@ -232,3 +232,22 @@ def test_partition_switches_to_ivf_past_the_threshold_and_survives_restart(
     assert again.service.search(NS, query) == before
     assert not [r for r in caplog.records if "rebuilding" in r.getMessage()]  # loaded, not rebuilt
     again.close()
+
+
+def test_idle_partitions_unload_and_come_back_from_disk(
+    sqlite_settings: Settings, user_id: str, embedder: SentenceTransformerEmbedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    runtime = build_runtime(sqlite_settings.model_copy(update={"max_loaded_partitions": 2}), embedder=embedder)
+    service = runtime.service
+    users = [f"{user_id}-{n}" for n in range(3)]
+    first = []
+    for n, user in enumerate(users):
+        service.add_messages(NS, f"{user}-s", user, CONVERSATION[n : n + 2])
+        first.append(service.search(NS, SearchQuery("my puppy", user)))
+    assert service.indexes.loaded_partitions() == 2
+    caplog.set_level(logging.INFO, logger="memory_service.services.indexes")
+    hits = service.search(NS, SearchQuery("my puppy", users[0]))
+    assert hits == first[0] and hits[0].text == CONVERSATION[0].content
+    assert service.indexes.loaded_partitions() == 2
+    assert not [r for r in caplog.records if "rebuilding" in r.getMessage()]  # reloaded from its saved files
+    runtime.close()
