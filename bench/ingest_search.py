@@ -11,29 +11,18 @@ search queries over REST and reports p50 / p99 latency, query embedding included
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import httpx
-import uvicorn
-
-from memory_service.api.app import create_app
+from bench._server import serving
 from memory_service.bootstrap import build_runtime
 from memory_service.evaluation.datasets import load_longmemeval
 from memory_service.settings import Settings
 from retrieval.embedder import SentenceTransformerEmbedder
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "longmemeval" / "longmemeval_s_dev.json"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def main() -> None:
@@ -70,13 +59,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as data_dir:
         runtime = build_runtime(Settings(data_dir=Path(data_dir)), embedder=embedder)
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(runtime=runtime), port=port, log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.05)
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+        with serving(runtime) as client:
             start = time.perf_counter()
             for session_id, batch in batches:
                 client.post(f"/v1/sessions/{session_id}/messages", json={"user_id": "bench", "messages": batch})
@@ -88,8 +71,6 @@ def main() -> None:
                 response = client.post("/v1/search", json={"query": query, "user_id": "bench", "top_k": 10})
                 latencies.append((time.perf_counter() - t0) * 1000)
                 response.raise_for_status()
-        server.should_exit = True
-        thread.join()
         runtime.close()
 
     ingest_rate = len(texts) / ingest_s

@@ -16,6 +16,7 @@ from memory_service.domain import (
     SearchQuery,
     SessionSummary,
     UserDeletion,
+    episode_public_id,
 )
 from memory_service.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
 from memory_service.pagination import check_limit, decode_cursor, encode_cursor
@@ -185,26 +186,28 @@ class MemoryService:
         depth = max(config.candidates, (SESSION_DEPTH if query.granularity == "session" else 5) * query.top_k)
         fused = self._fused(index, query.query, config, depth, allowed)
         with self.db.read() as db:
-            candidates = repo.episodes_by_pk(db, [pk for pk, _ in fused])
-        fused = [(pk, score) for pk, score in fused if pk in candidates]
-        moments = {pk: e.occurred_at for pk, e in candidates.items()}
+            # Times and sessions of every candidate (cheap columns); whole episodes only for the winners.
+            facts = repo.episode_facts(db, [pk for pk, _ in fused])
+        fused = [(pk, score) for pk, score in fused if pk in facts]
+        moments = {pk: fact.occurred_at for pk, fact in facts.items()}
         if asked is not None and config.time_mode == "boost":
             fused = rerank.boost_in_window(fused, moments, asked.start, asked.end, config.time_boost)
         if config.recency_weight > 0:
             fused = rerank.blend_recency(fused, moments, now, config.recency_weight, config.recency_half_life_days)
         if query.granularity == "session":
-            session_of = {pk: e.session_id for pk, e in candidates.items()}
-            groups = rerank.aggregate_groups(fused, session_of, config.session_decay)
-            return [_session_hit(g, candidates) for g in groups[: query.top_k]]
+            session_of = {pk: fact.session_id for pk, fact in facts.items()}
+            groups = rerank.aggregate_groups(fused, session_of, config.session_decay)[: query.top_k]
+            with self.db.read() as db:
+                shown = repo.episodes_by_pk(db, [pk for g in groups for pk in g.members[:SESSION_TURNS_SHOWN]])
+            return [_session_hit(g, shown) for g in groups]
         if config.mmr_lambda is not None and config.dense:
             with index.lock:
                 fused = rerank.maximal_marginal_relevance(fused, index.dense.vectors, config.mmr_lambda, query.top_k)
         fused = fused[: query.top_k]
-        neighbours: dict[int, tuple[Episode, ...]] = {}
-        if query.neighbors:
-            with self.db.read() as db:
-                neighbours = repo.session_neighbors(db, [candidates[pk] for pk, _ in fused], query.neighbors)
-        return [_hit(candidates[pk], score, neighbours.get(pk, ())) for pk, score in fused]
+        with self.db.read() as db:
+            episodes = repo.episodes_by_pk(db, [pk for pk, _ in fused])
+            neighbours = repo.session_neighbors(db, list(episodes.values()), query.neighbors)
+        return [_hit(episodes[pk], score, neighbours.get(pk, ())) for pk, score in fused if pk in episodes]
 
     def _fused(
         self, index: PartitionIndex, text: str, config: SearchConfig, depth: int, allowed: set[int] | None
@@ -290,9 +293,9 @@ def _window(query: SearchQuery, asked: TimeRange | None = None) -> tuple[datetim
     return start, end
 
 
-def _session_hit(group: rerank.GroupScore, candidates: dict[int, Episode]) -> SearchHit:
-    best = candidates[group.members[0]]
-    shown = [candidates[pk] for pk in group.members[:SESSION_TURNS_SHOWN]]
+def _session_hit(group: rerank.GroupScore, episodes: dict[int, Episode]) -> SearchHit:
+    shown = [episodes[pk] for pk in group.members[:SESSION_TURNS_SHOWN] if pk in episodes]
+    best = shown[0]
     return SearchHit(
         id=best.session_id,
         layer="episodic",
@@ -300,7 +303,7 @@ def _session_hit(group: rerank.GroupScore, candidates: dict[int, Episode]) -> Se
         score=group.score,
         session_id=best.session_id,
         occurred_at=best.occurred_at,
-        provenance=tuple(candidates[pk].id for pk in group.members),
+        provenance=tuple(episode_public_id(pk) for pk in group.members),
         granularity="session",
     )
 

@@ -171,6 +171,24 @@ def episodes_by_pk(db: Session, pks: Sequence[int]) -> dict[int, Episode]:
     return {row.id: to_episode(row, session_ext, user_ext) for row, session_ext, user_ext in rows}
 
 
+@dataclass(frozen=True)
+class EpisodeFacts:
+    session_id: str
+    occurred_at: datetime
+
+
+def episode_facts(db: Session, pks: Sequence[int]) -> dict[int, EpisodeFacts]:
+    """Session and time of each existing episode: what ranking needs, without the content."""
+    if not pks:
+        return {}
+    rows = db.execute(
+        select(EpisodeRow.id, SessionRow.external_id, EpisodeRow.occurred_at)
+        .join(SessionRow, SessionRow.id == EpisodeRow.session_id)
+        .where(EpisodeRow.id.in_(list(pks)))
+    ).all()
+    return {pk: EpisodeFacts(session, occurred) for pk, session, occurred in rows}
+
+
 def session_neighbors(db: Session, episodes: Sequence[Episode], span: int) -> dict[int, tuple[Episode, ...]]:
     """For each episode, the episodes up to ``span`` positions before and after it in its session."""
     if span <= 0 or not episodes:

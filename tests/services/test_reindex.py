@@ -41,8 +41,10 @@ class Renamed:
 
 
 def test_changed_model_is_refused_until_reindexed(
-    settings: Settings, embedder: SentenceTransformerEmbedder, user_id: str
+    sqlite_settings: Settings, embedder: SentenceTransformerEmbedder, user_id: str
 ) -> None:
+    """On a store of its own: the check and the pruning span the whole store, not one user."""
+    settings = sqlite_settings
     first = build_runtime(settings, embedder=embedder)
     first.service.add_messages("default", f"{user_id}-s", user_id, MESSAGES)
     query = SearchQuery("what hobby does my child have?", user_id, top_k=2)

@@ -1,0 +1,98 @@
+"""Vector index backends on embedding-shaped data: latency, build time, and IVF recall@10.
+
+Real vectors: LongMemEval_S dev turns embedded with the packaged model. To reach partition
+sizes past what the sample holds, each real vector is joined by neighbours drawn around it
+(moved as far as its nearest real neighbour typically is), which keeps the clustered shape
+of real embeddings. Queries are the benchmark's real questions, so they come from another
+distribution than the stored turns, as in production. Exact FAISS is the baseline for both
+latency and recall, measured in the same run.
+
+    python -m bench.vector_index [--sizes 10000 50000 100000] [--real 2000] [--queries 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+from memory_service.evaluation.datasets import load_longmemeval
+from retrieval.embedder import SentenceTransformerEmbedder
+from retrieval.vector_index import FaissFlatIndex, FaissIVFIndex, TorchIndex, VectorIndex
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "longmemeval" / "longmemeval_s_dev.json"
+
+
+def grow(real: np.ndarray, size: int, seed: int = 0) -> np.ndarray:
+    """``size`` unit vectors: the real ones, then neighbours scattered around random real ones."""
+    rng = np.random.default_rng(seed)
+    similarity = np.sort(real @ real.T, axis=1)[:, -2]
+    spread = math.sqrt(1 / float(np.median(similarity)) ** 2 - 1)
+    extra = size - len(real)
+    anchors = real[rng.integers(0, len(real), extra)]
+    noise = rng.normal(size=anchors.shape)
+    noise *= spread / np.linalg.norm(noise, axis=1, keepdims=True)
+    rows = np.concatenate([real, anchors + noise])[:size]
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+def latencies(index: VectorIndex, queries: np.ndarray, k: int = 10) -> tuple[list[list[int]], float]:
+    """Top-k ids per query and the median single-query latency in ms."""
+    found, times = [], []
+    for query in queries:
+        started = time.perf_counter()
+        hits = index.search(query, k)
+        times.append((time.perf_counter() - started) * 1000)
+        found.append([i for i, _ in hits])
+    return found, statistics.median(times)
+
+
+def recall(truth: list[list[int]], found: list[list[int]]) -> float:
+    return float(np.mean([len(set(t) & set(f)) / len(t) for t, f in zip(truth, found, strict=True)]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000, 100_000])
+    parser.add_argument("--real", type=int, default=2000, help="real turns to embed")
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args()
+
+    questions = load_longmemeval(args.data)
+    turns = list(dict.fromkeys(t.content for q in questions for s in q.sessions for t in s.turns if t.content.strip()))
+    embedder = SentenceTransformerEmbedder(device="cpu")
+    started = time.perf_counter()
+    real = embedder.embed_batch(turns[: args.real])
+    asked = embedder.embed_batch([q.question for q in questions] * math.ceil(args.queries / len(questions)))
+    queries = asked[: args.queries]
+    print(f"embedded {len(real)} real turns and {len(queries)} questions in {time.perf_counter() - started:.0f} s")
+    print(
+        f"{'vectors':>8} | {'flat p50 ms':>11} | {'torch p50 ms':>12} | {'ivf build s':>11} {'nlist':>6} {'nprobe':>6} "
+        f"{'p50 ms':>7} {'speed-up':>8} {'recall@10':>9}"
+    )
+    for size in args.sizes:
+        vectors = grow(real, size)
+        ids = list(range(size))
+        flat = FaissFlatIndex(embedder.dim)
+        flat.add(ids, vectors)
+        truth, flat_ms = latencies(flat, queries)
+        torch_index = TorchIndex(embedder.dim)
+        torch_index.add(ids, vectors)
+        _, torch_ms = latencies(torch_index, queries)
+        started = time.perf_counter()
+        ivf = FaissIVFIndex.build(ids, vectors)
+        build_s = time.perf_counter() - started
+        found, ivf_ms = latencies(ivf, queries)
+        print(
+            f"{size:>8} | {flat_ms:>11.2f} | {torch_ms:>12.2f} | {build_s:>11.1f} {ivf.nlist:>6} {ivf.nprobe:>6} "
+            f"{ivf_ms:>7.2f} {flat_ms / ivf_ms:>7.1f}x {recall(truth, found):>9.3f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
