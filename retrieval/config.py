@@ -37,6 +37,9 @@ class SearchConfig(BaseModel):
     mmr_lambda: float | None = Field(
         default=None, ge=0, le=1, description="Maximal marginal relevance trade-off; None turns diversity off."
     )
+    roles: tuple[str, ...] | None = Field(
+        default=None, description="Only turns of these roles (a request's own role filter wins)."
+    )
     session_decay: float = Field(
         default=0.5,
         ge=0,
@@ -54,6 +57,13 @@ RECIPES: dict[str, SearchConfig] = {
         SearchConfig(name="hybrid", description="Dense and BM25 fused by reciprocal rank; time phrases boost."),
         SearchConfig(name="dense", description="Embedding similarity only.", lexical=False, time_mode="off"),
         SearchConfig(name="bm25", description="BM25 only.", dense=False, time_mode="off"),
+        SearchConfig(
+            name="dense_user_turns",
+            description="Embedding similarity over the user's own turns only (the usual baseline).",
+            lexical=False,
+            time_mode="off",
+            roles=("user",),
+        ),
         SearchConfig(name="hybrid_plain", description="Dense + BM25 without time awareness.", time_mode="off"),
         SearchConfig(name="hybrid_time_filter", description="Dense + BM25; time phrases filter.", time_mode="filter"),
         SearchConfig(name="hybrid_mmr", description="Dense + BM25 with MMR diversity.", mmr_lambda=0.7),

@@ -176,10 +176,9 @@ class MemoryService:
                 return []
             partition = Partition(namespace_id, user.id)
             revision = user.revision
-            filtered = query.session_ids is not None or query.roles is not None or start or end
-            allowed = (
-                repo.filtered_episode_pks(db, user.id, query.session_ids, query.roles, start, end) if filtered else None
-            )
+            roles = query.roles if query.roles is not None else config.roles
+            filtered = query.session_ids is not None or roles is not None or start or end
+            allowed = repo.filtered_episode_pks(db, user.id, query.session_ids, roles, start, end) if filtered else None
         if allowed is not None and not allowed:
             return []
         index = self.indexes.get(partition, revision)

@@ -113,3 +113,10 @@ def test_mmr_recipe_spreads_results_over_near_duplicates(runtime: Runtime, user_
     diverse = search(runtime, "hiking in the Alps", user_id, top_k=2, recipe="hybrid_mmr")
     assert all("Alps" in h.text for h in plain)
     assert {h.text for h in diverse} >= {other.content}
+
+
+def test_a_recipe_can_restrict_roles_and_a_request_filter_wins(runtime: Runtime, seeded: str) -> None:
+    hits = search(runtime, "spicy food", seeded, recipe="dense_user_turns")
+    assert hits and all(h.role == "user" for h in hits)
+    asked = search(runtime, "spicy food", seeded, recipe="dense_user_turns", roles=("assistant",))
+    assert asked and all(h.role == "assistant" for h in asked)
