@@ -36,6 +36,9 @@ format: install
 
 bench: install
 	$(BIN)/python -m bench.ingest_search
+	$(BIN)/python -m bench.query_batching
+	$(BIN)/python -m bench.vector_index
+	$(BIN)/python -m bench.search_scale
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
