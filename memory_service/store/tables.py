@@ -128,3 +128,28 @@ class EmbeddingRow(Base):
     dim: Mapped[int] = mapped_column(Integer)
     vector: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EvalJobRow(Base):
+    """A benchmark run submitted over REST; its results live in a folder under the data dir."""
+
+    __tablename__ = "eval_jobs"
+    __table_args__ = (Index("ix_eval_jobs_namespace", "namespace", "id"), Index("ix_eval_jobs_status", "status"))
+
+    id: Mapped[int] = mapped_column(BigPK, primary_key=True, autoincrement=True)
+    namespace: Mapped[str] = mapped_column(String(128))
+    benchmark: Mapped[str] = mapped_column(String(32))
+    dataset: Mapped[str] = mapped_column(Text)
+    dataset_name: Mapped[str] = mapped_column(String(256))
+    options: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    status: Mapped[str] = mapped_column(String(16))
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    metrics: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    cancel_requested: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -1,0 +1,401 @@
+"""``memory-service eval``: run LongMemEval or LoCoMo against the service and write reports.
+
+Commands only parse, draw progress and print; `memory_service.evaluation.runner` does the work.
+Mistakes in what the user typed (missing file, wrong format, unknown recipe, an output folder
+holding another run) exit 2 with a one-line error; failures of the service exit 1; Ctrl-C exits
+130 after keeping every finished question, ready for ``--resume``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from memory_service.errors import ConflictError, InvalidInputError, MemoryServiceError, PayloadTooLargeError
+
+if TYPE_CHECKING:
+    from memory_service.evaluation.options import EvalOptions
+    from memory_service.evaluation.runner import RunOutcome
+
+USAGE_ERROR = 2
+SERVICE_ERROR = 1
+INTERRUPTED = 130
+BENCHMARK_NAMES = {"longmemeval": "LongMemEval", "locomo": "LoCoMo"}
+
+eval_app = typer.Typer(
+    help="Run long-term memory benchmarks (LongMemEval, LoCoMo) against the service.",
+    no_args_is_help=True,
+)
+
+PathArg = Annotated[Path, typer.Argument(help="The benchmark file, in its public format, unchanged.")]
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Folder for results.jsonl, metrics.json, report.md.")]
+RecipeOption = Annotated[
+    list[str] | None, typer.Option("--recipe", "-r", help="Search recipe; repeat to compare several [hybrid].")
+]
+LimitOption = Annotated[int | None, typer.Option("--limit", "-n", help="Only the first N units of the file.")]
+WorkersOption = Annotated[int, typer.Option("--workers", "-w", help="Worker processes.")]
+ResumeOption = Annotated[bool, typer.Option("--resume", help="Continue the run in --out, skipping finished units.")]
+OverwriteOption = Annotated[bool, typer.Option("--overwrite", help="Discard the results already in --out.")]
+KeepOption = Annotated[bool, typer.Option("--keep", help="Keep each unit's memories instead of deleting them.")]
+TopKOption = Annotated[int, typer.Option("--top-k", help="Results per search (the deepest k scored).")]
+UrlOption = Annotated[
+    str | None, typer.Option("--url", envvar="MEMORY_URL", help="Evaluate a running server instead of in process.")
+]
+ApiKeyOption = Annotated[str | None, typer.Option("--api-key", envvar="MEMORY_API_KEY", help="Bearer key for --url.")]
+DataDirOption = Annotated[
+    Path | None, typer.Option("--data-dir", help="Embedded store for the run [DIR/store]; one folder per worker.")
+]
+LlmOption = Annotated[
+    str | None, typer.Option("--llm-model", help="litellm model answering questions [MEMORY_LLM_MODEL]; none: no QA.")
+]
+JudgeOption = Annotated[str | None, typer.Option("--judge-model", help="Model judging answers [--llm-model].")]
+QaTopKOption = Annotated[int, typer.Option("--qa-top-k", help="Memories given to the answering model.")]
+PromptOption = Annotated[
+    Path | None,
+    typer.Option("--qa-prompt", help="Answer prompt template with {memories}, {question}, {question_date}."),
+]
+LlmOptionsOption = Annotated[
+    list[str] | None, typer.Option("--llm-option", help="KEY=VALUE passed to litellm (e.g. api_base=...); repeat.")
+]
+NoQaOption = Annotated[bool, typer.Option("--no-qa", help="Skip QA even when an LLM is configured.")]
+
+
+@eval_app.command("longmemeval")
+def longmemeval(
+    path: PathArg,
+    out: OutOption,
+    granularity: Annotated[str, typer.Option(help="session, turn or both.")] = "both",
+    recipe: RecipeOption = None,
+    limit: LimitOption = None,
+    workers: WorkersOption = 1,
+    resume: ResumeOption = False,
+    overwrite: OverwriteOption = False,
+    keep: KeepOption = False,
+    top_k: TopKOption = 50,
+    ingest: Annotated[str, typer.Option(help="all turns, or user turns only (the benchmark's keys).")] = "all",
+    url: UrlOption = None,
+    api_key: ApiKeyOption = None,
+    data_dir: DataDirOption = None,
+    llm_model: LlmOption = None,
+    judge_model: JudgeOption = None,
+    qa_top_k: QaTopKOption = 10,
+    qa_prompt: PromptOption = None,
+    llm_option: LlmOptionsOption = None,
+    no_qa: NoQaOption = False,
+) -> None:
+    """LongMemEval (oracle, S or M): retrieval recall and NDCG per question type, QA with an LLM."""
+    options = _options(
+        "longmemeval", recipe, granularity, top_k, limit, ingest, keep, llm_model, judge_model, qa_top_k, qa_prompt,
+        llm_option, no_qa,
+    )  # fmt: skip
+    outcome = _run(path, out, options, workers, resume, overwrite, url, api_key, data_dir)
+    print_longmemeval(outcome.metrics)
+    _done(outcome)
+
+
+@eval_app.command("locomo")
+def locomo(
+    path: PathArg,
+    out: OutOption,
+    recipe: RecipeOption = None,
+    limit: LimitOption = None,
+    workers: WorkersOption = 1,
+    resume: ResumeOption = False,
+    overwrite: OverwriteOption = False,
+    keep: KeepOption = False,
+    top_k: TopKOption = 50,
+    url: UrlOption = None,
+    api_key: ApiKeyOption = None,
+    data_dir: DataDirOption = None,
+    llm_model: LlmOption = None,
+    judge_model: JudgeOption = None,
+    qa_top_k: QaTopKOption = 10,
+    qa_prompt: PromptOption = None,
+    llm_option: LlmOptionsOption = None,
+    no_qa: NoQaOption = False,
+) -> None:
+    """LoCoMo (e.g. locomo10.json): evidence recall@k per category, QA (F1 and judge) with an LLM."""
+    options = _options(
+        "locomo", recipe, "turn", top_k, limit, "all", keep, llm_model, judge_model, qa_top_k, qa_prompt, llm_option,
+        no_qa,
+    )  # fmt: skip
+    outcome = _run(path, out, options, workers, resume, overwrite, url, api_key, data_dir)
+    print_locomo(outcome.metrics)
+    _done(outcome)
+
+
+# -- output ------------------------------------------------------------------------------------
+
+
+def print_longmemeval(metrics: Mapping[str, Any]) -> None:
+    keys = ("recall_all@5", "recall_all@10", "recall_any@5", "ndcg_any@10")
+    recipes: Mapping[str, Mapping[str, Any]] = metrics.get("recipes") or {}
+    table = Table(
+        title=f"LongMemEval retrieval ({metrics.get('questions_scored')} questions scored)",
+        caption="all = recall_all, any = recall_any, ndcg = ndcg_any; p50 = median search latency",
+    )
+    for column in ("recipe", "ranking"):
+        table.add_column(column, no_wrap=True)
+    for key in keys:
+        table.add_column(key.replace("recall_", "").replace("_any", ""), justify="right")
+    table.add_column("p50 ms", justify="right")
+    for name, recipe_metrics in recipes.items():
+        for ranking in ("session", "turn", "turn_to_session"):
+            scores = recipe_metrics.get(ranking)
+            if scores:
+                latency = recipe_metrics["timing"].get(f"query_p50_ms_{ranking}")
+                row = (_fmt(scores.get(k)) for k in keys)
+                table.add_row(name, ranking, *row, _fmt(latency, 1) if latency is not None else "")
+    Console().print(table)
+    _print_qa(metrics)
+
+
+def print_locomo(metrics: Mapping[str, Any]) -> None:
+    keys = ("recall@1", "recall@5", "recall@10", "recall@50")
+    table = Table(title=f"LoCoMo evidence recall ({metrics.get('questions_scored')} questions, categories 1-4)")
+    for column in ("recipe", "category", "n"):
+        table.add_column(column)
+    for key in keys:
+        table.add_column(key, justify="right")
+    for name, recipe_metrics in (metrics.get("recipes") or {}).items():
+        for category, entry in (recipe_metrics.get("by_category") or {}).items():
+            label = f"{category} {entry['name']}"
+            table.add_row(name, label, str(entry["questions"]), *(_fmt(entry.get(k)) for k in keys))
+        overall = recipe_metrics.get("overall") or {}
+        scored = str(recipe_metrics.get("questions_scored"))
+        table.add_row(name, "overall 1-4", scored, *(_fmt(overall.get(k)) for k in keys))
+    Console().print(table)
+    _print_qa(metrics)
+
+
+def _print_qa(metrics: Mapping[str, Any]) -> None:
+    qa = metrics.get("qa")
+    if not qa:
+        typer.echo(str(metrics.get("qa_skipped") or "QA skipped"))
+        return
+    if "task_averaged_accuracy" in qa:
+        typer.echo(
+            f"QA ({qa['model']}, judge {qa['judge_model']}): accuracy {_fmt(qa['accuracy'])}, task-averaged "
+            f"{_fmt(qa['task_averaged_accuracy'])}, abstention {_fmt(qa['abstention_accuracy'])}"
+        )
+    else:
+        typer.echo(f"QA ({qa['model']}): F1 {_fmt(qa['f1'])}, judge accuracy {_fmt(qa['accuracy'])} (categories 1-4)")
+
+
+def _done(outcome: RunOutcome) -> None:
+    timing = outcome.metrics.get("timing") or {}
+    units = timing.get("units") or 0
+    total = timing.get("total_s") or 0.0
+    per_unit = f", {total / units:.2f} s per unit" if units else ""
+    typer.echo(f"wall time {total:.1f} s for {units} units{per_unit}")
+    typer.echo(f"reports in {outcome.folder.root}: metrics.json, report.md, results.jsonl")
+    if outcome.failed:
+        typer.echo(f"{outcome.failed} unit(s) failed; see report.md, and rerun them with --resume", err=True)
+
+
+# -- plumbing ----------------------------------------------------------------------------------
+
+
+def _options(
+    benchmark: str,
+    recipes: list[str] | None,
+    granularity: str,
+    top_k: int,
+    limit: int | None,
+    ingest: str,
+    keep: bool,
+    llm_model: str | None,
+    judge_model: str | None,
+    qa_top_k: int,
+    qa_prompt: Path | None,
+    llm_options: list[str] | None,
+    no_qa: bool,
+) -> EvalOptions:
+    from memory_service.evaluation.options import make_options
+
+    reason = None
+    if no_qa:
+        llm_model, reason = None, "--no-qa given"
+    elif not llm_model:
+        llm_model = _configured_llm()
+    with _errors():
+        prompt = _read_text(qa_prompt, "--qa-prompt") if qa_prompt else None
+        return make_options(
+            benchmark,
+            recipes=recipes,
+            granularity=granularity,
+            top_k=top_k,
+            limit=limit,
+            ingest=ingest,
+            keep=keep,
+            llm_model=llm_model,
+            judge_model=judge_model,
+            qa_top_k=qa_top_k,
+            prompt=prompt,
+            llm_options=parse_llm_options(llm_options or []),
+            no_llm_reason=reason,
+        )
+
+
+def parse_llm_options(pairs: list[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` pairs; a value that reads as JSON (numbers, true, objects) is taken as such."""
+    parsed: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInputError(f"--llm-option takes KEY=VALUE, got {pair!r}")
+        try:
+            parsed[key.strip()] = json.loads(value)
+        except ValueError:
+            parsed[key.strip()] = value
+    return parsed
+
+
+def _configured_llm() -> str | None:
+    from pydantic import ValidationError
+
+    from memory_service.settings import Settings
+
+    try:
+        return Settings().llm_model
+    except ValidationError as exc:
+        _fail(f"invalid settings: {exc.errors(include_url=False)[0]['msg']}", USAGE_ERROR)
+
+
+def _run(
+    path: Path,
+    out: Path,
+    options: EvalOptions,
+    workers: int,
+    resume: bool,
+    overwrite: bool,
+    url: str | None,
+    api_key: str | None,
+    data_dir: Path | None,
+) -> RunOutcome:
+    from memory_service.evaluation.client import ClientConfig
+    from memory_service.evaluation.runner import RunRequest, embedded_store, run_evaluation
+
+    if not path.is_file():
+        _fail(f"dataset file not found: {path}", USAGE_ERROR)
+    if resume and overwrite:
+        _fail("--resume and --overwrite contradict each other; pick one", USAGE_ERROR)
+    # The model's own loading bar would tear through ours; set before the model library loads.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    config = ClientConfig(url=url, api_key=api_key, data_dir=data_dir.resolve() if data_dir else None)
+    request = embedded_store(RunRequest(path, out, options, config, workers, resume, overwrite))
+    with _errors(BENCHMARK_NAMES[options.benchmark]), _progress() as progress:
+        try:
+            return run_evaluation(request, progress)
+        except KeyboardInterrupt:
+            progress.stop()
+            _fail(f"interrupted; finished units are kept in {out}: rerun with --resume to continue", INTERRUPTED)
+
+
+class _RateColumn(ProgressColumn):
+    """Seconds per unit, the figure a full run is planned with."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        unit = task.fields.get("unit", "unit")
+        return Text(f"{1 / speed:.1f} s/{unit}" if speed else f"- s/{unit}", style="progress.data.speed")
+
+
+class RichProgress:
+    """Rich bars with count, rate and ETA, and a running count of failed units."""
+
+    def __init__(self) -> None:
+        self._bar = Progress(
+            SpinnerColumn(),
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            _RateColumn(),
+            TimeElapsedColumn(),
+            TextColumn("eta"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[failed]}"),
+            console=Console(stderr=True),
+            # A LongMemEval_S question takes over a minute on a CPU: average over enough of them.
+            speed_estimate_period=1800,
+        )
+        self._task: Any = None
+        self._failed = 0
+        self._started = False
+
+    def begin(self, total: int, done: int, unit_name: str) -> None:
+        self._bar.start()
+        self._started = True
+        self._task = self._bar.add_task(unit_name, total=total, completed=done, unit=unit_name.rstrip("s"), failed="")
+
+    def advance(self, record: Mapping[str, Any]) -> None:
+        self._failed += bool(record.get("error"))
+        failed = f"[red]{self._failed} failed" if self._failed else ""
+        self._bar.update(self._task, advance=1, failed=failed)
+
+    def stop(self) -> None:
+        if self._started:
+            self._bar.stop()
+            self._started = False
+
+
+@contextmanager
+def _progress() -> Iterator[RichProgress]:
+    progress = RichProgress()
+    try:
+        yield progress
+    finally:
+        progress.stop()
+
+
+@contextmanager
+def _errors(benchmark: str = "benchmark") -> Iterator[None]:
+    """Known failures as one line on stderr: exit 2 for what the user can fix, 1 for the service."""
+    from memory_service.evaluation.datasets import DatasetFormatError
+
+    try:
+        yield
+    except DatasetFormatError as exc:
+        _fail(f"not a {benchmark} file in the benchmark's format: {exc}", USAGE_ERROR)
+    except OSError as exc:
+        _fail(f"cannot read {exc.filename or 'the input'}: {exc.strerror or exc}", USAGE_ERROR)
+    except (InvalidInputError, PayloadTooLargeError, ConflictError) as exc:
+        _fail(exc.message, USAGE_ERROR)
+    except MemoryServiceError as exc:
+        _fail(exc.message, SERVICE_ERROR)
+
+
+def _read_text(path: Path, option: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"cannot read {option} {path}: {exc}") from exc
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)

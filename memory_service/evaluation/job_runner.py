@@ -1,0 +1,71 @@
+"""One job's run inside the server: the runner on the server's service, progress into the job row."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from memory_service.errors import MemoryServiceError
+from memory_service.evaluation import job_store as store
+from memory_service.evaluation.datasets import DatasetFormatError
+from memory_service.evaluation.job_store import EvalJob
+from memory_service.evaluation.runner import RunRequest, run_evaluation
+from memory_service.evaluation.scoring import rounded
+from memory_service.sdk.local import LocalMemoryClient
+
+if TYPE_CHECKING:
+    from memory_service.evaluation.jobs import JobManager
+
+log = logging.getLogger(__name__)
+
+
+class JobProgress:
+    """Writes counts to the job row after every unit, and notices a cancel made by another process."""
+
+    def __init__(self, manager: JobManager, pk: int, cancel: threading.Event) -> None:
+        self._manager = manager
+        self._pk = pk
+        self._cancel = cancel
+        self._done = 0
+        self._failed = 0
+
+    def begin(self, total: int, done: int, unit_name: str) -> None:
+        self._done = done
+        self._manager.update(self._pk, total=total, done=done)
+
+    def advance(self, record: Mapping[str, Any]) -> None:
+        self._done += 1
+        self._failed += bool(record.get("error"))
+        self._manager.update(self._pk, done=self._done, failed=self._failed)
+        if self._manager.cancel_requested(self._pk):
+            self._cancel.set()
+
+
+def run_job(manager: JobManager, job: EvalJob, cancel: threading.Event) -> None:
+    """Run or resume ``job`` to the end, a cancel, or a server shutdown (which leaves it queued)."""
+    from memory_service.evaluation.jobs import JOB_NAMESPACE
+
+    if job.cancel_requested:
+        manager.update(job.pk, status=store.CANCELLED, finished_at=store.utcnow())
+        return
+    manager.update(job.pk, status=store.RUNNING, started_at=job.started_at or store.utcnow(), error=None)
+    client = LocalMemoryClient(manager.service, namespace=JOB_NAMESPACE)
+    try:
+        options = manager.options_for(job.benchmark, job.options)
+        request = RunRequest(dataset=Path(job.dataset), out=manager.folder(job.pk), options=options, resume=True)
+        outcome = run_evaluation(request, JobProgress(manager, job.pk, cancel), cancel, client)
+    except (DatasetFormatError, OSError) as exc:
+        manager.update(job.pk, status=store.FAILED, error=f"cannot read the dataset: {exc}", finished_at=store.utcnow())
+        return
+    except MemoryServiceError as exc:
+        manager.update(job.pk, status=store.FAILED, error=exc.message, finished_at=store.utcnow())
+        return
+    if outcome.cancelled and manager.closing() and not manager.cancel_requested(job.pk):
+        manager.update(job.pk, status=store.QUEUED)  # picked up again at the next start
+        log.info("evaluation job %s paused at shutdown; it resumes at the next start", job.id)
+        return
+    status = store.CANCELLED if outcome.cancelled else store.SUCCEEDED
+    manager.update(job.pk, status=status, metrics=rounded(outcome.metrics), finished_at=store.utcnow())

@@ -1,0 +1,109 @@
+"""API schemas of evaluation jobs: ``EvalJobCreate`` comes in, ``EvalJobPublic`` / ``EvalJobsPage`` go out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from memory_service.domain import Page
+from memory_service.evaluation.job_store import EvalJob
+
+
+class EvalJobOptions(BaseModel):
+    """How to run the benchmark; every field has the command line's default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    recipes: list[str] | None = Field(default=None, description="Search recipes to compare (default: hybrid).")
+    granularity: Literal["session", "turn", "both"] | None = Field(
+        default=None, description="LongMemEval rankings to score (default both; LoCoMo scores turns)."
+    )
+    top_k: int = Field(default=50, ge=1, le=200, description="Results per search; the deepest k scored.")
+    limit: int | None = Field(default=None, ge=1, description="Only the first N questions or conversations.")
+    ingest: Literal["all", "user"] = Field(default="all", description="All turns, or user turns only.")
+    keep: bool = Field(default=False, description="Keep each question's memories after scoring.")
+    qa: bool = Field(default=True, description="Answer and judge with the server's LLM, when it has one.")
+    llm_model: str | None = Field(default=None, max_length=200, description="Answering model (default: the server's).")
+    judge_model: str | None = Field(default=None, max_length=200, description="Judging model (default: llm_model).")
+    qa_top_k: int = Field(default=10, ge=1, le=200, description="Memories given to the answering model.")
+    qa_prompt: str | None = Field(
+        default=None, max_length=20_000, description="Answer prompt with {memories}, {question}, {question_date}."
+    )
+
+
+class EvalJobCreate(BaseModel):
+    """A job over a benchmark file that is on the server (upload one with multipart instead)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    benchmark: Literal["longmemeval", "locomo"]
+    dataset_path: str = Field(min_length=1, max_length=4096, description="Path of the file on the server.")
+    options: EvalJobOptions = Field(default_factory=EvalJobOptions)
+
+
+class EvalJobProgress(BaseModel):
+    done: int
+    total: int | None
+    failed: int
+    unit: str
+    fraction: float | None = Field(description="done / total, in [0, 1].")
+    eta_s: float | None = Field(description="Seconds left at the rate of this run so far.")
+
+
+class EvalJobPublic(BaseModel):
+    id: str
+    benchmark: str
+    status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
+    dataset: str = Field(description="The dataset's file name.")
+    options: dict[str, Any]
+    progress: EvalJobProgress
+    error: str | None
+    metrics: dict[str, Any] | None = Field(description="metrics.json of the run, once finished (partial if cancelled).")
+    created_at: datetime
+    started_at: datetime | None
+    updated_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def from_domain(cls, job: EvalJob) -> EvalJobPublic:
+        return cls(
+            id=job.id,
+            benchmark=job.benchmark,
+            status=job.status,  # type: ignore[arg-type]  # the store only writes these
+            dataset=job.dataset_name,
+            options=job.options,
+            progress=_progress(job),
+            error=job.error,
+            metrics=job.metrics,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            updated_at=job.updated_at,
+            finished_at=job.finished_at,
+        )
+
+
+class EvalJobsPage(BaseModel):
+    items: list[EvalJobPublic]
+    next_cursor: str | None
+
+    @classmethod
+    def from_domain(cls, page: Page[EvalJob]) -> EvalJobsPage:
+        return cls(items=[EvalJobPublic.from_domain(job) for job in page.items], next_cursor=page.next_cursor)
+
+
+def _progress(job: EvalJob) -> EvalJobProgress:
+    fraction = job.done / job.total if job.total else None
+    eta = None
+    if job.status == "running" and job.started_at and job.total and 0 < job.done < job.total:
+        elapsed = (datetime.now(UTC) - job.started_at).total_seconds()
+        eta = elapsed / job.done * (job.total - job.done)
+    return EvalJobProgress(
+        done=job.done,
+        total=job.total,
+        failed=job.failed,
+        unit="questions" if job.benchmark == "longmemeval" else "conversations",
+        fraction=fraction,
+        eta_s=eta,
+    )

@@ -1,0 +1,248 @@
+"""Evaluation jobs in the server: submitted over REST, run one at a time in a background thread.
+
+A job is a row in ``eval_jobs`` plus a run folder under ``<data dir>/eval_jobs/<id>`` (the
+same ``results.jsonl`` / ``metrics.json`` / ``report.md`` the command line writes). Jobs run on
+the server's own service, in a namespace of their own (`JOB_NAMESPACE`) so benchmark data
+never mixes with a tenant's memories. Progress is written to the row after every unit.
+
+A job survives a restart: at start-up, jobs left queued or running are queued again and resume
+from their ``results.jsonl``. Cancelling stops a job between units; its partial metrics stay.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from memory_service.domain import Page
+from memory_service.errors import ConflictError, InvalidInputError, NotFoundError
+from memory_service.evaluation import job_store as store
+from memory_service.evaluation.datasets import DatasetFormatError, parse_locomo, parse_longmemeval
+from memory_service.evaluation.job_store import EvalJob
+from memory_service.evaluation.options import EvalOptions, make_options
+from memory_service.pagination import check_limit, decode_cursor, encode_cursor
+from memory_service.services.memory import MemoryService
+from memory_service.store.database import Database
+
+log = logging.getLogger(__name__)
+
+JOB_NAMESPACE = "__eval_jobs__"
+"""Where jobs store the benchmark's conversations; no API key maps to it."""
+UPLOAD_DIR = "upload"
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """A job as submitted: a file on the server, or the bytes of an uploaded one."""
+
+    benchmark: str
+    options: Mapping[str, Any]
+    dataset_path: str | None = None
+    upload: bytes | None = None
+    upload_name: str | None = None
+
+
+class JobManager:
+    """Stores, runs, reports and cancels the evaluation jobs of one server process."""
+
+    def __init__(self, db: Database, service: MemoryService, root: Path, llm_model: str | None = None) -> None:
+        self._db = db
+        self._service = service
+        self.root = root
+        self.llm_model = llm_model
+        self._queue: queue.Queue[int | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._guard = threading.Lock()
+        self._current: tuple[int, threading.Event] | None = None
+        self._closing = False
+
+    # -- requests -------------------------------------------------------------------------
+
+    def submit(self, namespace: str, request: JobRequest) -> EvalJob:
+        """Check the request, store the job and queue it; 422 for bad options or a missing file."""
+        options = dict(request.options)
+        self.options_for(request.benchmark, options)  # validation only
+        if request.upload is None:
+            path = Path(request.dataset_path or "")
+            if not request.dataset_path or not path.is_file():
+                raise InvalidInputError(
+                    f"dataset_path {request.dataset_path!r} is not a file on the server; "
+                    "give a path the server can read, or upload the file",
+                    details={"dataset_path": request.dataset_path},
+                )
+            dataset, name = str(path.resolve()), path.name
+        else:
+            _check_upload(request.benchmark, request.upload, request.upload_name or "upload.json")
+            dataset, name = "", request.upload_name or "upload.json"
+        with self._db.write() as db:
+            row = store.insert_job(db, namespace, request.benchmark, dataset, name, options)
+            if request.upload is not None:
+                target = self.folder(row.id) / UPLOAD_DIR / (_SAFE_NAME.sub("_", name) or "upload.json")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(request.upload)
+                row.dataset = str(target)
+            job = store.to_job(row)
+        self._enqueue(job.pk)
+        return job
+
+    def get(self, namespace: str, job_id: str) -> EvalJob:
+        pk = store.parse_job_id(job_id)
+        with self._db.read() as db:
+            row = store.find_job(db, pk, namespace) if pk is not None else None
+            if row is None:
+                raise NotFoundError(f"evaluation job {job_id!r} not found", details={"job_id": job_id})
+            return store.to_job(row)
+
+    def list(self, namespace: str, *, limit: int = 100, cursor: str | None = None) -> Page[EvalJob]:
+        """The namespace's jobs, newest first."""
+        check_limit(limit)
+        before = decode_cursor(cursor)
+        with self._db.read() as db:
+            rows = [store.to_job(row) for row in store.list_jobs(db, namespace, before, limit + 1)]
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return Page(tuple(rows), encode_cursor(rows[-1].pk) if more else None)
+
+    def cancel(self, namespace: str, job_id: str) -> EvalJob:
+        """Stop a job between units (a queued one never starts); 409 when it already finished."""
+        job = self.get(namespace, job_id)
+        if job.finished:
+            raise ConflictError(f"evaluation job {job_id!r} already {job.status}", details={"status": job.status})
+        with self._db.write() as db:
+            if job.status == store.QUEUED:
+                store.update_job(db, job.pk, status=store.CANCELLED, cancel_requested=True, finished_at=store.utcnow())
+            else:
+                store.update_job(db, job.pk, cancel_requested=True)
+        with self._guard:
+            if self._current is not None and self._current[0] == job.pk:
+                self._current[1].set()
+        return self.get(namespace, job_id)
+
+    def folder(self, pk: int) -> Path:
+        return self.root / str(pk)
+
+    def options_for(self, benchmark: str, options: Mapping[str, Any]) -> EvalOptions:
+        """The run options of a job; the server's LLM answers unless the job turns QA off."""
+        known = {"recipes", "granularity", "top_k", "limit", "ingest", "keep", "qa", "llm_model", "judge_model"}
+        known |= {"qa_top_k", "qa_prompt"}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise InvalidInputError(f"unknown job option {unknown[0]!r}", details={"unknown": unknown})
+        qa = options.get("qa", True)
+        llm_model = (options.get("llm_model") or self.llm_model) if qa else None
+        reason = "the job's options turn QA off" if not qa else "the server has no LLM configured (MEMORY_LLM_MODEL)"
+        return make_options(
+            benchmark,
+            recipes=options.get("recipes"),
+            granularity=options.get("granularity"),
+            top_k=options.get("top_k", 50),
+            limit=options.get("limit"),
+            ingest=options.get("ingest", "all"),
+            keep=bool(options.get("keep", False)),
+            llm_model=llm_model,
+            judge_model=options.get("judge_model"),
+            qa_top_k=options.get("qa_top_k", 10),
+            prompt=options.get("qa_prompt"),
+            no_llm_reason=reason,
+        )
+
+    # -- background work ------------------------------------------------------------------
+
+    def start(self) -> int:
+        """Queue again the jobs a previous process left unfinished; returns how many."""
+        with self._db.read() as db:
+            pending = store.unfinished_job_ids(db)
+        for pk in pending:
+            self._enqueue(pk)
+        if pending:
+            log.info("resuming %d evaluation job(s) left unfinished", len(pending))
+        return len(pending)
+
+    def close(self, timeout_s: float = 60.0) -> None:
+        """Stop the running job between units (it resumes at the next start) and end the thread."""
+        with self._guard:
+            self._closing = True
+            if self._current is not None:
+                self._current[1].set()
+            thread = self._thread
+        if thread is not None:
+            self._queue.put(None)
+            thread.join(timeout_s)
+
+    def _enqueue(self, pk: int) -> None:
+        with self._guard:
+            if self._closing:
+                return
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._work, name="eval-jobs", daemon=True)
+                self._thread.start()
+        self._queue.put(pk)
+
+    def _work(self) -> None:
+        while True:
+            pk = self._queue.get()
+            if pk is None:
+                return
+            try:
+                self._run(pk)
+            except Exception:  # a bug in one job must not stop the queue
+                log.exception("evaluation job %s crashed", store.public_job_id(pk))
+                with self._db.write() as db:
+                    store.update_job(db, pk, status=store.FAILED, error="internal error; see the server log")
+
+    def _run(self, pk: int) -> None:
+        from memory_service.evaluation.job_runner import run_job
+
+        with self._db.read() as db:
+            row = store.find_job(db, pk)
+            job = store.to_job(row) if row is not None else None
+        if job is None or job.finished:
+            return
+        cancel = threading.Event()
+        with self._guard:
+            if self._closing:
+                return
+            self._current = (pk, cancel)
+        try:
+            run_job(self, job, cancel)
+        finally:
+            with self._guard:
+                self._current = None
+
+    def closing(self) -> bool:
+        with self._guard:
+            return self._closing
+
+    def update(self, pk: int, **values: Any) -> None:
+        with self._db.write() as db:
+            store.update_job(db, pk, **values)
+
+    def cancel_requested(self, pk: int) -> bool:
+        with self._db.read() as db:
+            row = store.find_job(db, pk)
+            return row is None or row.cancel_requested
+
+    @property
+    def service(self) -> MemoryService:
+        return self._service
+
+
+def _check_upload(benchmark: str, content: bytes, name: str) -> None:
+    """An uploaded file is small enough to check now: a 422 beats a job that fails later."""
+    try:
+        raw = json.loads(content)
+        if benchmark == "longmemeval":
+            for _ in parse_longmemeval(raw, name):
+                pass
+        else:
+            parse_locomo(raw, name)
+    except (ValueError, DatasetFormatError) as exc:
+        raise InvalidInputError(f"the uploaded file is not a {benchmark} file: {exc}", details={"file": name}) from exc

@@ -1,0 +1,187 @@
+"""What an evaluation run is asked to do, checked once before any work starts.
+
+The same options come from the command line and from REST job requests, so they are one frozen
+value with one validator: a bad option fails with `InvalidInputError` (exit 2 on the command
+line, 422 over REST) before a model is loaded or a question is ingested.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, NoReturn
+
+from memory_service.errors import InvalidInputError
+from memory_service.evaluation.metrics import DEFAULT_KS
+from retrieval.config import DEFAULT_RECIPE, RECIPES
+
+Benchmark = Literal["longmemeval", "locomo"]
+GranularityChoice = Literal["session", "turn", "both"]
+IngestChoice = Literal["all", "user"]
+
+BENCHMARKS: tuple[str, ...] = ("longmemeval", "locomo")
+GRANULARITIES: tuple[str, ...] = ("session", "turn", "both")
+INGEST_CHOICES: tuple[str, ...] = ("all", "user")
+MAX_TOP_K = 200
+"""The search API's own cap on ``top_k``."""
+
+DEFAULT_ANSWER_PROMPT = """\
+You are a helpful assistant with a long-term memory of your past conversations with the user.
+Below are the memories retrieved for the question, oldest first, each with the date it was said.
+
+Memories:
+{memories}
+
+Current date: {question_date}
+Question: {question}
+
+Answer the question from the memories, briefly. If they do not contain the answer, say that the \
+information is not mentioned in the conversations.
+Answer:"""
+"""The answering prompt; placeholders ``{memories}``, ``{question}`` and ``{question_date}``."""
+
+PROMPT_FIELDS = frozenset({"memories", "question", "question_date"})
+
+
+@dataclass(frozen=True)
+class QAOptions:
+    """Question answering and judging; present only when an LLM is configured."""
+
+    model: str
+    judge_model: str | None = None
+    top_k: int = 10
+    prompt: str = DEFAULT_ANSWER_PROMPT
+    llm_options: Mapping[str, Any] = field(default_factory=dict)
+    """Passed through to litellm on every call (``api_base``, ``mock_response`` ...)."""
+
+    @property
+    def judge(self) -> str:
+        return self.judge_model or self.model
+
+
+@dataclass(frozen=True)
+class EvalOptions:
+    """One run: which benchmark, how to search, how much of the file, and QA when an LLM is set."""
+
+    benchmark: Benchmark
+    recipes: tuple[str, ...] = (DEFAULT_RECIPE,)
+    granularity: GranularityChoice = "both"
+    top_k: int = 50
+    limit: int | None = None
+    ingest: IngestChoice = "all"
+    keep: bool = False
+    qa: QAOptions | None = None
+    qa_skipped_reason: str | None = "no LLM configured: set MEMORY_LLM_MODEL or pass --llm-model"
+
+    @property
+    def granularities(self) -> tuple[str, ...]:
+        """The search granularities to run, in report order."""
+        return ("session", "turn") if self.granularity == "both" else (self.granularity,)
+
+    @property
+    def ks(self) -> tuple[int, ...]:
+        return tuple(k for k in DEFAULT_KS if k <= self.top_k) or (self.top_k,)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready copy for the run manifest; the QA prompt is kept, litellm options are not."""
+        data = asdict(self)
+        data["recipes"] = list(self.recipes)
+        if self.qa is not None:
+            data["qa"] = {**data["qa"], "llm_options": sorted(self.qa.llm_options)}
+        return data
+
+    def comparable(self) -> dict[str, Any]:
+        """What must stay equal for a resumed run to extend the same results."""
+        return {
+            "benchmark": self.benchmark,
+            "recipes": list(self.recipes),
+            "granularity": self.granularity,
+            "top_k": self.top_k,
+            "ingest": self.ingest,
+            "qa_model": self.qa.model if self.qa else None,
+        }
+
+
+def make_options(
+    benchmark: str,
+    *,
+    recipes: Sequence[str] | None = None,
+    granularity: str | None = None,
+    top_k: int = 50,
+    limit: int | None = None,
+    ingest: str = "all",
+    keep: bool = False,
+    llm_model: str | None = None,
+    judge_model: str | None = None,
+    qa_top_k: int = 10,
+    prompt: str | None = None,
+    llm_options: Mapping[str, Any] | None = None,
+    no_llm_reason: str | None = None,
+) -> EvalOptions:
+    """Checked options; every problem is an `InvalidInputError` naming the option and the fix."""
+    if benchmark not in BENCHMARKS:
+        _bad("benchmark", f"unknown benchmark {benchmark!r}; known: {', '.join(BENCHMARKS)}", benchmark)
+    granularity = granularity or ("turn" if benchmark == "locomo" else "both")
+    chosen = tuple(dict.fromkeys(recipes or (DEFAULT_RECIPE,)))
+    unknown = [name for name in chosen if name not in RECIPES]
+    if unknown:
+        _bad("recipe", f"unknown search recipe {unknown[0]!r}; known: {', '.join(sorted(RECIPES))}", unknown)
+    if granularity not in GRANULARITIES:
+        _bad("granularity", f"granularity must be one of {', '.join(GRANULARITIES)}", granularity)
+    if ingest not in INGEST_CHOICES:
+        _bad("ingest", f"ingest must be one of {', '.join(INGEST_CHOICES)}", ingest)
+    if benchmark == "locomo" and (granularity != "turn" or ingest != "all"):
+        # Evidence ids name turns of both speakers, so LoCoMo is scored on turns of everyone.
+        _bad("granularity", "LoCoMo is scored on turns of both speakers: granularity turn, ingest all", granularity)
+    if not 1 <= top_k <= MAX_TOP_K:
+        _bad("top_k", f"top_k must be between 1 and {MAX_TOP_K}", top_k)
+    if limit is not None and limit < 1:
+        _bad("limit", "limit must be at least 1 (leave it out to run the whole file)", limit)
+    if not 1 <= qa_top_k <= top_k:
+        _bad("qa_top_k", f"qa_top_k must be between 1 and top_k ({top_k})", qa_top_k)
+    template = check_prompt(prompt) if prompt is not None else DEFAULT_ANSWER_PROMPT
+    qa = None
+    if llm_model:
+        qa = QAOptions(
+            model=llm_model,
+            judge_model=judge_model or None,
+            top_k=qa_top_k,
+            prompt=template,
+            llm_options=dict(llm_options or {}),
+        )
+    return EvalOptions(
+        benchmark=benchmark,  # type: ignore[arg-type]  # checked above
+        recipes=chosen,
+        granularity=granularity,  # type: ignore[arg-type]
+        top_k=top_k,
+        limit=limit,
+        ingest=ingest,  # type: ignore[arg-type]
+        keep=keep,
+        qa=qa,
+        qa_skipped_reason=None if qa else (no_llm_reason or EvalOptions.qa_skipped_reason),
+    )
+
+
+def check_prompt(template: str) -> str:
+    """A prompt template that names only the known placeholders and at least the question."""
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        raise InvalidInputError(
+            f"the QA prompt is not a valid template: {exc}; write literal braces as {{{{ and }}}}"
+        ) from exc
+    unknown = sorted(names - PROMPT_FIELDS)
+    if unknown:
+        _bad("prompt", f"unknown placeholder {{{unknown[0]}}} in the QA prompt; use {_fields()}", unknown)
+    if "question" not in names or "memories" not in names:
+        _bad("prompt", f"the QA prompt must contain {{question}} and {{memories}}; available: {_fields()}", None)
+    return template
+
+
+def _fields() -> str:
+    return ", ".join(f"{{{name}}}" for name in sorted(PROMPT_FIELDS))
+
+
+def _bad(option: str, message: str, value: object) -> NoReturn:
+    raise InvalidInputError(message, details={"option": option, "value": value})

@@ -1,0 +1,185 @@
+"""Evaluation jobs over the real app: submit, progress, metrics, paging, cancel, restart, errors."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from memory_service.api.app import create_app
+from memory_service.bootstrap import Runtime, build_runtime
+from memory_service.settings import Settings
+from retrieval.embedder import SentenceTransformerEmbedder
+from tests.evaluation.test_runner import longmemeval_questions, write_locomo, write_longmemeval
+
+FINISHED = {"succeeded", "failed", "cancelled"}
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(runtime=runtime)) as test_client:
+        yield test_client
+
+
+def wait_for(client: TestClient, job_id: str, timeout_s: float = 120.0, headers: Any = None) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        job = client.get(f"/v1/eval/jobs/{job_id}", headers=headers).json()
+        if job["status"] in FINISHED:
+            return job
+        assert time.monotonic() < deadline, f"job still {job['status']}: {job}"
+        time.sleep(0.1)
+
+
+def many_questions(count: int) -> list[dict[str, Any]]:
+    """``count`` questions in LongMemEval's format, each a copy of the sample's first one."""
+    base = longmemeval_questions()[0]
+    return [{**base, "question_id": f"q{index}"} for index in range(count)]
+
+
+def test_submit_a_job_and_read_its_metrics(client: TestClient, tmp_path: Path) -> None:
+    dataset = write_longmemeval(tmp_path / "lme.json")
+    created = client.post(
+        "/v1/eval/jobs",
+        json={"benchmark": "longmemeval", "dataset_path": str(dataset), "options": {"recipes": ["hybrid", "bm25"]}},
+    )
+    assert created.status_code == 201, created.text
+    job = created.json()
+    assert job["id"].startswith("evaljob_") and job["status"] in {"queued", "running"}
+    assert job["dataset"] == "lme.json" and job["options"]["recipes"] == ["hybrid", "bm25"]
+
+    done = wait_for(client, job["id"])
+    assert done["status"] == "succeeded", done
+    assert done["progress"]["done"] == done["progress"]["total"] == 4 and done["progress"]["fraction"] == 1.0
+    assert done["progress"]["unit"] == "questions" and done["finished_at"] is not None
+    metrics = done["metrics"]
+    assert metrics["benchmark"] == "longmemeval" and metrics["questions_scored"] == 2
+    assert metrics["session"]["recall_all@5"] == 1.0 and set(metrics["recipes"]) == {"hybrid", "bm25"}
+    assert metrics["qa"] is None and "no LLM configured" in metrics["qa_skipped"]
+
+
+def test_upload_a_locomo_file(client: TestClient, tmp_path: Path) -> None:
+    content = write_locomo(tmp_path / "locomo.json").read_bytes()
+    created = client.post(
+        "/v1/eval/jobs",
+        data={"benchmark": "locomo", "options": json.dumps({"top_k": 10})},
+        files={"file": ("my locomo.json", content, "application/json")},
+    )
+    assert created.status_code == 201, created.text
+    done = wait_for(client, created.json()["id"])
+    assert done["status"] == "succeeded" and done["dataset"] == "my locomo.json"
+    assert done["metrics"]["skipped_evidence_ids"] == 2 and "recall@10" in done["metrics"]["overall"]
+    assert "recall@30" not in done["metrics"]["overall"]  # only cut-offs up to top_k
+
+
+def test_jobs_are_listed_newest_first_a_page_at_a_time(client: TestClient, tmp_path: Path) -> None:
+    dataset = str(write_longmemeval(tmp_path / "lme.json"))
+    ids = []
+    for _ in range(3):
+        body = {"benchmark": "longmemeval", "dataset_path": dataset, "options": {"limit": 1, "granularity": "session"}}
+        ids.append(client.post("/v1/eval/jobs", json=body).json()["id"])
+    first = client.get("/v1/eval/jobs", params={"limit": 2}).json()
+    assert [job["id"] for job in first["items"]] == ids[::-1][:2] and first["next_cursor"]
+    listed, cursor = [], first["next_cursor"]
+    while cursor:  # a shared PostgreSQL test database may hold other tests' jobs further down
+        page = client.get("/v1/eval/jobs", params={"limit": 2, "cursor": cursor}).json()
+        assert len(page["items"]) <= 2
+        listed += [job["id"] for job in page["items"]]
+        cursor = page["next_cursor"]
+    assert listed[0] == ids[0] and len(listed) == len(set(listed))
+    for job_id in ids:
+        assert wait_for(client, job_id)["status"] == "succeeded"
+
+
+def test_cancel_stops_a_job_between_questions(client: TestClient, tmp_path: Path) -> None:
+    dataset = write_longmemeval(tmp_path / "lme.json", many_questions(8))
+    job = client.post("/v1/eval/jobs", json={"benchmark": "longmemeval", "dataset_path": str(dataset)}).json()
+    cancelled = client.post(f"/v1/eval/jobs/{job['id']}/cancel")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] in {"running", "cancelled"}
+    done = wait_for(client, job["id"])
+    assert done["status"] == "cancelled" and done["progress"]["done"] < 8
+    again = client.post(f"/v1/eval/jobs/{job['id']}/cancel")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
+
+
+def test_a_job_survives_a_restart(
+    sqlite_settings: Settings, embedder: SentenceTransformerEmbedder, tmp_path: Path
+) -> None:
+    dataset = write_longmemeval(tmp_path / "lme.json", many_questions(6))
+    first = build_runtime(sqlite_settings, embedder=embedder)
+    with TestClient(create_app(runtime=first)) as client:
+        job = client.post("/v1/eval/jobs", json={"benchmark": "longmemeval", "dataset_path": str(dataset)}).json()
+        time.sleep(0.3)
+    first.close()  # the server stops: the job is put back in the queue after the question in hand
+    paused = first.jobs.get("default", job["id"])
+    assert paused.status == "queued" and paused.done < 6
+
+    second = build_runtime(sqlite_settings, embedder=embedder)
+    try:
+        with TestClient(create_app(runtime=second)) as client:
+            done = wait_for(client, job["id"])
+    finally:
+        second.close()
+    assert done["status"] == "succeeded" and done["progress"]["done"] == 6
+    lines = (sqlite_settings.data_dir / "eval_jobs" / job["id"].removeprefix("evaljob_") / "results.jsonl").read_text()
+    assert sorted(json.loads(line)["unit"] for line in lines.splitlines()) == [f"q{i}" for i in range(6)]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"benchmark": "longmemeval", "dataset_path": "/nowhere.json"}, 422, "is not a file on the server"),
+        ({"benchmark": "mystery", "dataset_path": "x"}, 422, "benchmark"),
+        ({"benchmark": "longmemeval", "dataset_path": "DATA", "options": {"recipes": ["nope"]}}, 422, "unknown search"),
+        ({"benchmark": "longmemeval", "dataset_path": "DATA", "options": {"top_k": 0}}, 422, "top_k"),
+        ({"benchmark": "longmemeval", "dataset_path": "DATA", "options": {"colour": "red"}}, 422, "colour"),
+        ({"benchmark": "longmemeval", "dataset_path": "DATA", "options": {"qa_prompt": "{nope}"}}, 422, "placeholder"),
+    ],
+)
+def test_bad_submissions_are_422(
+    client: TestClient, tmp_path: Path, body: dict[str, Any], status: int, message: str
+) -> None:
+    dataset = str(write_longmemeval(tmp_path / "lme.json"))
+    body = json.loads(json.dumps(body).replace('"DATA"', json.dumps(dataset)))
+    before = client.get("/v1/eval/jobs").json()["items"]
+    response = client.post("/v1/eval/jobs", json=body)
+    assert response.status_code == status and message in response.json()["error"]["message"]
+    assert client.get("/v1/eval/jobs").json()["items"] == before
+
+
+def test_bad_uploads_and_unknown_jobs(client: TestClient) -> None:
+    wrong = client.post(
+        "/v1/eval/jobs", data={"benchmark": "longmemeval"}, files={"file": ("x.json", b'[{"sample_id": 1}]')}
+    )
+    assert wrong.status_code == 422 and "not a longmemeval file" in wrong.json()["error"]["message"]
+    missing = client.post("/v1/eval/jobs", data={"benchmark": "longmemeval"})
+    assert missing.status_code == 422 and "'file'" in missing.json()["error"]["message"]
+    for job_id in ("evaljob_999", "nonsense"):
+        response = client.get(f"/v1/eval/jobs/{job_id}")
+        assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+        assert client.post(f"/v1/eval/jobs/{job_id}/cancel").status_code == 404
+
+
+def test_jobs_are_private_to_their_namespace(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, sqlite_settings: Settings
+) -> None:
+    settings = sqlite_settings.model_copy(update={"api_keys": {"key-a": "team-a", "key-b": "team-b"}})
+    runtime = build_runtime(settings, embedder=embedder)
+    dataset = str(write_longmemeval(tmp_path / "lme.json"))
+    a, b = {"authorization": "Bearer key-a"}, {"authorization": "Bearer key-b"}
+    try:
+        with TestClient(create_app(runtime=runtime)) as client:
+            body = {"benchmark": "longmemeval", "dataset_path": dataset, "options": {"limit": 1}}
+            assert client.post("/v1/eval/jobs", json=body).status_code == 401
+            job = client.post("/v1/eval/jobs", json=body, headers=a).json()
+            assert client.get(f"/v1/eval/jobs/{job['id']}", headers=b).status_code == 404
+            assert client.get("/v1/eval/jobs", headers=b).json()["items"] == []
+            assert client.post(f"/v1/eval/jobs/{job['id']}/cancel", headers=b).status_code == 404
+            assert wait_for(client, job["id"], headers=a)["status"] == "succeeded"
+    finally:
+        runtime.close()
