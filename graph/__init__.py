@@ -1,1 +1,2 @@
-"""Temporal knowledge graph: entities and bi-temporal relations (built in a later release)."""
+"""Temporal knowledge graph: entities and bi-temporal relations, resolution, contradiction rules,
+"as of" views, traversal and graph search (see :class:`graph.temporal_graph.TemporalGraph`)."""

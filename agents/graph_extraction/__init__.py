@@ -1,0 +1,16 @@
+"""Graph extraction: episodes in, candidate entities and relations out (rules offline, or an LLM)."""
+
+from agents.graph_extraction.base import GraphExtraction, GraphExtractionError, GraphExtractor
+from agents.graph_extraction.llm import LLMGraphExtractor
+from agents.graph_extraction.rules import RuleGraphExtractor
+from graph.candidates import EntityCandidate, RelationCandidate
+
+__all__ = [
+    "EntityCandidate",
+    "GraphExtraction",
+    "GraphExtractionError",
+    "GraphExtractor",
+    "LLMGraphExtractor",
+    "RelationCandidate",
+    "RuleGraphExtractor",
+]

@@ -1,0 +1,91 @@
+"""Rule patterns as a table (including sentences that must give nothing) and the LLM extractor's
+retry and failure paths, with litellm's mock responses."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from agents.extraction.models import EpisodeText
+from agents.graph_extraction import GraphExtractionError, GraphExtractor, LLMGraphExtractor, RuleGraphExtractor
+from agents.graph_extraction import llm as llm_module
+from agents.llm import complete
+
+NOW = datetime(2023, 5, 8, 13, 56, tzinfo=UTC)
+
+
+def triples(text: str, role: str = "user") -> set[tuple[str, str, str | None, bool]]:
+    found = RuleGraphExtractor().extract([EpisodeText("e1", role, text, NOW)])
+    return {(r.source, r.predicate, r.target, r.ended) for r in found.relations}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I work at Acme Corp.", {("user", "works_at", "Acme Corp", False)}),
+        ("I started a new job at Globex last week!", {("user", "works_at", "Globex", False)}),
+        ("I quit my job at Globex.", {("user", "works_at", "Globex", True)}),
+        ("I quit my job.", {("user", "works_at", None, True)}),
+        ("I moved to New York City in March.", {("user", "lives_in", "New York City", False)}),
+        ("My sister Ana is visiting.", {("Ana", "sister_of", "user", False)}),
+        ("Ana is my sister.", {("Ana", "sister_of", "user", False)}),
+        ("My best friend, Rachel, called.", {("Rachel", "friend_of", "user", False)}),
+        ("I adopted a puppy named Max.", {("user", "owns", "Max", False)}),
+        ("I'm originally from Porto.", {("user", "comes_from", "Porto", False)}),
+        ("We got another cat named Bailey too.", {("user", "owns", "Bailey", False)}),
+        ("I went to a LGBTQ support group yesterday.", {("user", "attended", "LGBTQ support group", False)}),
+        # Junk guards: each of these must give nothing.
+        ("I visited a LGBTQ center.", set()),
+        ("I worked at Google.", set()),  # a past job with no date says nothing about when
+        ("I left for Tokyo on March 10th.", set()),
+        ("Thanks, Melanie! My pleasure.", set()),
+        ("Can you recommend a hotel in May?", set()),
+    ],
+)
+def test_rule_table(text: str, expected: set[tuple[str, str, str | None, bool]]) -> None:
+    assert triples(text) == expected
+
+
+def test_named_speaker_is_the_subject_and_time_resolves_against_the_episode() -> None:
+    found = RuleGraphExtractor().extract([EpisodeText("D1:3", "Caroline", "I visited Sweden last week.", NOW)])
+    (relation,) = found.relations
+    assert (relation.source, relation.target) == ("Caroline", "Sweden")
+    assert relation.valid_at == datetime(2023, 5, 1, tzinfo=UTC)
+    assert relation.fact == "Caroline visited Sweden on 1 May 2023."
+    assistant = EpisodeText("a", "assistant", "I work at OpenMind Labs.", NOW)
+    assert RuleGraphExtractor().extract([assistant]).relations == []
+    assert isinstance(RuleGraphExtractor(), GraphExtractor)
+
+
+GOOD = json.dumps(
+    {
+        "entities": [{"name": "user", "type": "person"}, {"name": "Acme", "type": "organization"}],
+        "relations": [{"source": "user", "predicate": "works_at", "target": "Acme", "fact": "User works at Acme."}],
+    }
+)
+
+
+def test_llm_retries_with_the_error_appended(monkeypatch: pytest.MonkeyPatch) -> None:
+    answers, seen = ["not json at all", GOOD], []
+
+    def scripted(model: str, messages: list[dict[str, str]], **options: Any) -> Any:
+        seen.append([m["content"] for m in messages])
+        return complete(model, messages, **{**options, "mock_response": answers.pop(0)})
+
+    monkeypatch.setattr(llm_module, "complete", scripted)
+    result = LLMGraphExtractor("gpt-4o-mini").extract([EpisodeText("e1", "user", "I work at Acme.", NOW)])
+    assert [(r.source, r.predicate, r.target) for r in result.relations] == [("user", "works_at", "Acme")]
+    assert len(seen) == 2 and "not valid" in seen[1][-1] and seen[1][-2] == "not json at all"
+    first = complete("gpt-4o-mini", [{"role": "user", "content": "x"}], mock_response="x")
+    assert result.prompt_tokens > first.prompt_tokens  # both attempts counted
+
+
+def test_llm_gives_a_clear_error_after_the_last_attempt() -> None:
+    bad = json.dumps({"relations": [{"source": "user", "predicate": "Works At", "target": "Acme", "fact": "x"}]})
+    extractor = LLMGraphExtractor("gpt-4o-mini", max_attempts=2, mock_response=bad)
+    with pytest.raises(GraphExtractionError, match="2 time") as caught:
+        extractor.extract([EpisodeText("e1", "user", "I work at Acme.", NOW)])
+    assert caught.value.prompt_tokens > 0 and "rule-based" in str(caught.value)
