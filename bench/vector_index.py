@@ -18,6 +18,7 @@ import statistics
 import time
 from pathlib import Path
 
+import faiss
 import numpy as np
 
 from memory_service.evaluation.datasets import load_longmemeval
@@ -75,6 +76,7 @@ def main() -> None:
         f"{'vectors':>8} | {'flat p50 ms':>11} | {'torch p50 ms':>12} | {'ivf build s':>11} {'nlist':>6} {'nprobe':>6} "
         f"{'p50 ms':>7} {'speed-up':>8} {'recall@10':>9}"
     )
+    compressed: list[tuple[int, list[tuple[str, int, float, float]]]] = []
     for size in args.sizes:
         vectors = grow(real, size)
         ids = list(range(size))
@@ -92,6 +94,42 @@ def main() -> None:
             f"{size:>8} | {flat_ms:>11.2f} | {torch_ms:>12.2f} | {build_s:>11.1f} {ivf.nlist:>6} {ivf.nprobe:>6} "
             f"{ivf_ms:>7.2f} {flat_ms / ivf_ms:>7.1f}x {recall(truth, found):>9.3f}"
         )
+        compressed.append((size, compression(vectors, queries, truth, ivf.nlist, ivf.nprobe)))
+    print("\ncompressed codes (same queries, recall@10 against exact fp32):")
+    print(f"{'vectors':>8} | {'codec':<22} | {'bytes/vector':>12} | {'p50 ms':>7} | {'recall@10':>9}")
+    for size, rows in compressed:
+        for codec, per_vector, p50, kept in rows:
+            print(f"{size:>8} | {codec:<22} | {per_vector:>12} | {p50:>7.2f} | {kept:>9.3f}")
+
+
+def compression(
+    vectors: np.ndarray, queries: np.ndarray, truth: list[list[int]], nlist: int, nprobe: int
+) -> list[tuple[str, int, float, float]]:
+    """Memory against recall: fp32 flat, fp16 flat, and IVF with product quantization (48 bytes)."""
+    dim = vectors.shape[1]
+    rows = []
+    codecs = {
+        "flat fp32": faiss.IndexFlatIP(dim),
+        "flat fp16 (SQfp16)": faiss.IndexScalarQuantizer(
+            dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+        ),
+        "IVF-PQ 48x8 bits": faiss.IndexIVFPQ(faiss.IndexFlatIP(dim), dim, nlist, 48, 8, faiss.METRIC_INNER_PRODUCT),
+    }
+    for codec, index in codecs.items():
+        if not index.is_trained:
+            index.train(vectors)
+        index.add(vectors)
+        if isinstance(index, faiss.IndexIVFPQ):
+            index.nprobe = nprobe
+        found, times = [], []
+        for query in queries:
+            started = time.perf_counter()
+            _, ids = index.search(query.reshape(1, -1), 10)
+            times.append((time.perf_counter() - started) * 1000)
+            found.append(ids[0].tolist())
+        per_vector = index.sa_code_size() if hasattr(index, "sa_code_size") else dim * 4
+        rows.append((codec, int(per_vector), statistics.median(times), recall(truth, found)))
+    return rows
 
 
 if __name__ == "__main__":
