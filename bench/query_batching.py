@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -21,7 +22,8 @@ import numpy as np
 
 from memory_service.evaluation.datasets import load_longmemeval
 from retrieval.batching import QueryBatcher
-from retrieval.embedder import SentenceTransformerEmbedder
+from retrieval.embedder import Embedder, SentenceTransformerEmbedder
+from retrieval.onnx_embedder import OnnxEmbedder
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "longmemeval" / "longmemeval_s_dev.json"
 
@@ -64,13 +66,18 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--runtime", choices=("torch", "onnx"), default="torch", help="query embedding runtime")
     args = parser.parse_args()
 
     questions = [q.question for q in load_longmemeval(args.data)] * 8
-    embedder = SentenceTransformerEmbedder(device=args.device)
+    reference = SentenceTransformerEmbedder(device=args.device)
+    embedder: Embedder = reference
+    if args.runtime == "onnx":
+        with tempfile.TemporaryDirectory() as folder:
+            embedder = OnnxEmbedder(reference, Path(folder))
     embedder.embed_batch(questions[:8])  # warm up
     batcher = QueryBatcher(embedder)
-    print(f"model {embedder.name} on {embedder.device}, {args.seconds:.0f} s per run")
+    print(f"model {embedder.name} on {reference.device} ({args.runtime}), {args.seconds:.0f} s per run")
     print(
         f"{'clients':>7} | {'baseline q/s':>12} {'p50 ms':>7} {'p99 ms':>7} | {'batched q/s':>11} {'p50 ms':>7} "
         f"{'p99 ms':>7} {'mean batch':>10} | ratio"
