@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from retrieval.timephrases import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
+
 ADV = (
     r"(?:(?:really|actually|just|also|currently|still|now|recently|finally|even|officially|already|"
     r"originally|eventually|luckily|happily|proudly|then|once|both|all)\s+)*"
@@ -88,13 +90,7 @@ NOT_NAMES = frozenset(
         "mum",
         "mommy",
         "daddy",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
+        *WEEKDAYS,
         "mon",
         "tue",
         "wed",
@@ -105,30 +101,8 @@ NOT_NAMES = frozenset(
         "today",
         "tomorrow",
         "yesterday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
+        *MONTHS,
+        *MONTH_ABBREVIATIONS,
         "christmas",
         "easter",
         "halloween",

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from retrieval.timephrases import MONTH_ABBREVIATIONS, MONTHS
+
 EVIDENCE_MARKER = "answer"
 """A LongMemEval session is evidence when its id contains this."""
 
@@ -30,25 +32,7 @@ _LONGMEMEVAL_DATE = re.compile(r"\s*(\d{4})/(\d{1,2})/(\d{1,2})\s*(?:\(\w+\))?\s
 _LOCOMO_DATE = re.compile(r"\s*(\d{1,2}):(\d{2})\s*([ap]m)\s+on\s+(\d{1,2})\s+([a-z]+),?\s*(\d{4})\s*", re.I)
 _DIA_ID = re.compile(r"D(\d+):(\d+)")
 _LOCOMO_SESSION_KEY = re.compile(r"session_(\d+)")
-_MONTH_NAMES = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
-_MONTHS = {
-    **{name: number for number, name in enumerate(_MONTH_NAMES, start=1)},
-    **{name[:3]: number for number, name in enumerate(_MONTH_NAMES, start=1)},
-    "sept": 9,
-}
+_MONTHS = {**MONTHS, **MONTH_ABBREVIATIONS}
 
 
 class DatasetFormatError(ValueError):
