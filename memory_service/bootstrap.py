@@ -5,10 +5,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from agents.consolidation import build_memory_manager
+from agents.extraction import build_extractor
 from memory_service.evaluation.jobs import JobManager
+from memory_service.services.extraction_worker import ExtractionWorker
 from memory_service.services.indexes import EmbeddingCache, IndexManager
 from memory_service.services.memory import MemoryService
 from memory_service.services.reindex import EmbeddingModelMismatchError, check_model
+from memory_service.services.semantic import SemanticService
 from memory_service.settings import Settings
 from memory_service.store.database import Database
 from memory_service.store.migrate import upgrade
@@ -27,8 +31,11 @@ class Runtime:
     embedder: Embedder
     service: MemoryService
     jobs: JobManager
+    semantic: SemanticService
+    extraction: ExtractionWorker
 
     def close(self) -> None:
+        self.extraction.close()
         self.jobs.close()
         self.service.close()
         saved = self.service.indexes.save_all()
@@ -63,6 +70,9 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         ivf_threshold=settings.ivf_threshold,
         max_loaded=settings.max_loaded_partitions,
     )
+    semantic = SemanticService(
+        db, embedder, cache, build_memory_manager(settings.llm_model), max_loaded=settings.max_loaded_partitions
+    )
     service = MemoryService(
         db,
         embedder,
@@ -71,6 +81,19 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         max_message_chars=settings.max_message_chars,
         max_messages_per_request=settings.max_messages_per_request,
         query_embedder=query_embedder,
+        semantic=semantic,
     )
     jobs = JobManager(db, service, settings.data_dir / "eval_jobs", llm_model=settings.llm_model)
-    return Runtime(settings=settings, db=db, embedder=embedder, service=service, jobs=jobs)
+    extraction = ExtractionWorker(db, semantic, build_extractor(settings.llm_model))
+    semantic.on_enqueued = extraction.wake
+    # A SQLite file is served by this process alone: whatever it finds running at start was abandoned.
+    extraction.start(reclaim_all_running=db.dialect == "sqlite")
+    return Runtime(
+        settings=settings,
+        db=db,
+        embedder=embedder,
+        service=service,
+        jobs=jobs,
+        semantic=semantic,
+        extraction=extraction,
+    )

@@ -25,6 +25,15 @@ from memory_service.domain import (
     TimeWindow,
     UserDeletion,
 )
+from memory_service.semantic_domain import (
+    Actor,
+    ExtractionCounts,
+    Memory,
+    MemoryChange,
+    MemoryEdit,
+    MemoryEvent,
+    MemoryStatus,
+)
 
 Identifier = Annotated[
     str,
@@ -245,6 +254,149 @@ class UserDeleted(BaseModel):
             user_id=deletion.user_id,
             deleted_sessions=deletion.sessions,
             deleted_episodes=deletion.episodes,
+        )
+
+
+class MemoryCreate(_Request):
+    user_id: Identifier
+    text: str = Field(min_length=1, max_length=4000, description="The fact, as a short statement.")
+    valid_at: AwareDatetime | None = Field(default=None, description="Since when it holds in the world.")
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class MemoryUpdate(_Request):
+    """Fields to change; those left out stay. ``invalid_at`` set means the fact stopped being true."""
+
+    text: str | None = Field(default=None, min_length=1, max_length=4000)
+    valid_at: AwareDatetime | None = None
+    invalid_at: AwareDatetime | None = None
+    metadata: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> MemoryUpdate:
+        if not self.model_fields_set:
+            raise ValueError("give at least one of text, valid_at, invalid_at, metadata")
+        return self
+
+    def to_domain(self) -> MemoryEdit:
+        return MemoryEdit(
+            text=self.text,
+            valid_at=self.valid_at,
+            invalid_at=self.invalid_at,
+            metadata=self.metadata,
+            fields=frozenset(self.model_fields_set),
+        )
+
+
+class MemoryPublic(BaseModel):
+    id: str
+    user_id: str
+    text: str
+    subject: str
+    attribute: str
+    kind: str
+    status: MemoryStatus = Field(description="active: true now; invalid: stopped being true at invalid_at.")
+    valid_at: datetime | None
+    invalid_at: datetime | None
+    version: int
+    provenance: list[str] = Field(description="Ids of the episodes the memory was learned from.")
+    confidence: float
+    importance: float
+    reinforcements: int
+    last_reinforced_at: datetime | None
+    accesses: int
+    last_accessed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    metadata: dict[str, Any]
+
+    @classmethod
+    def from_domain(cls, memory: Memory) -> MemoryPublic:
+        return cls(
+            id=memory.id,
+            user_id=memory.user_id,
+            text=memory.text,
+            subject=memory.subject,
+            attribute=memory.attribute,
+            kind=memory.kind,
+            status=memory.status,
+            valid_at=memory.valid_at,
+            invalid_at=memory.invalid_at,
+            version=memory.version,
+            provenance=list(memory.provenance),
+            confidence=memory.confidence,
+            importance=memory.importance,
+            reinforcements=memory.reinforcements,
+            last_reinforced_at=memory.last_reinforced_at,
+            accesses=memory.accesses,
+            last_accessed_at=memory.last_accessed_at,
+            created_at=memory.created_at,
+            updated_at=memory.updated_at,
+            metadata=dict(memory.metadata),
+        )
+
+
+class MemoriesPage(BaseModel):
+    items: list[MemoryPublic]
+    next_cursor: str | None
+
+    @classmethod
+    def from_domain(cls, page: Page[Memory]) -> MemoriesPage:
+        return cls(items=[MemoryPublic.from_domain(m) for m in page.items], next_cursor=page.next_cursor)
+
+
+class MemoryChangePublic(BaseModel):
+    memory_id: str = Field(description="The version of the fact this change made or touched.")
+    version: int
+    event: MemoryEvent
+    old_text: str | None
+    new_text: str | None
+    actor: Actor = Field(description="extractor (from episodes), api (a person), admin.")
+    provenance: list[str] = Field(description="Ids of the episodes behind the change.")
+    at: datetime
+    details: dict[str, Any]
+
+    @classmethod
+    def from_domain(cls, change: MemoryChange) -> MemoryChangePublic:
+        return cls(
+            memory_id=change.memory_id,
+            version=change.version,
+            event=change.event,
+            old_text=change.old_text,
+            new_text=change.new_text,
+            actor=change.actor,
+            provenance=list(change.episode_ids),
+            at=change.at,
+            details=dict(change.details),
+        )
+
+
+class MemoryHistory(BaseModel):
+    memory_id: str
+    items: list[MemoryChangePublic] = Field(description="Oldest first, across every version of the fact.")
+
+    @classmethod
+    def from_domain(cls, memory_id: str, changes: list[MemoryChange]) -> MemoryHistory:
+        return cls(memory_id=memory_id, items=[MemoryChangePublic.from_domain(c) for c in changes])
+
+
+class ExtractionStatus(BaseModel):
+    user_id: str
+    pending: int
+    running: int
+    done: int
+    failed: int
+    idle: bool = Field(description="Nothing pending or running: every queued episode has been consolidated.")
+
+    @classmethod
+    def from_domain(cls, counts: ExtractionCounts) -> ExtractionStatus:
+        return cls(
+            user_id=counts.user_id,
+            pending=counts.pending,
+            running=counts.running,
+            done=counts.done,
+            failed=counts.failed,
+            idle=counts.idle,
         )
 
 

@@ -45,6 +45,22 @@ class SearchConfig(BaseModel):
     roles: tuple[str, ...] | None = Field(
         default=None, description="Only turns of these roles (a request's own role filter wins)."
     )
+    semantic_weight: float = Field(
+        default=1.0,
+        ge=0,
+        description="Weight of the semantic layer's ranking when it is fused with the episodic one by reciprocal rank.",
+    )
+    semantic_decay_weight: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Share of a semantic memory's score that follows its forgetting-curve strength (0 = off).",
+    )
+    semantic_strength_days: float = Field(
+        default=30.0,
+        gt=0,
+        description="Days for an unreinforced memory's strength to fall to 1/e; each reinforcement adds as much again.",
+    )
     session_decay: float = Field(
         default=0.5,
         ge=0,
@@ -76,6 +92,11 @@ RECIPES: dict[str, SearchConfig] = {
             name="hybrid_recent",
             description="Dense + BM25, newer turns preferred.",
             recency_weight=0.2,
+        ),
+        SearchConfig(
+            name="hybrid_forgetting",
+            description="Dense + BM25; semantic memories fade unless reinforced (forgetting curve).",
+            semantic_decay_weight=0.5,
         ),
     )
 }

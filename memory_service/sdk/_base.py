@@ -29,7 +29,13 @@ from memory_service.pagination import check_limit
 from memory_service.schemas import (
     EpisodePublic,
     EpisodesPage,
+    ExtractionStatus,
     Identifier,
+    MemoriesPage,
+    MemoryCreate,
+    MemoryHistory,
+    MemoryPublic,
+    MemoryUpdate,
     MessageCreate,
     MessagesCreate,
     MessagesCreated,
@@ -235,6 +241,52 @@ def search_call(request: SearchRequest) -> Call[SearchResponse]:
 def delete_user_call(user_id: str) -> Call[UserDeleted]:
     user_id = identifier(user_id, "user_id")
     return Call("DELETE", f"/v1/users/{user_id}", UserDeleted.model_validate_json)
+
+
+def add_memory_call(
+    user_id: str, text: str, *, valid_at: datetime | None, metadata: Mapping[str, Any] | None
+) -> Call[MemoryPublic]:
+    body = validated(MemoryCreate, {"user_id": user_id, "text": text, "valid_at": valid_at, "metadata": metadata})
+    return Call("POST", "/v1/memories", MemoryPublic.model_validate_json, json=_body(body))
+
+
+def list_memories_call(user_id: str, *, include_invalid: bool, limit: int, cursor: str | None) -> Call[MemoriesPage]:
+    params = {"user_id": identifier(user_id, "user_id"), **_page_params(limit, cursor)}
+    if include_invalid:
+        params["include_invalid"] = "true"
+    return Call("GET", "/v1/memories", MemoriesPage.model_validate_json, params=params)
+
+
+def get_memory_call(memory_id: str) -> Call[MemoryPublic]:
+    return Call("GET", f"/v1/memories/{identifier(memory_id, 'memory_id')}", MemoryPublic.model_validate_json)
+
+
+def memory_update(
+    *, text: str | None, valid_at: datetime | None, invalid_at: datetime | None, metadata: Mapping[str, Any] | None
+) -> MemoryUpdate:
+    """The edit of the given (non-None) fields."""
+    return validated(MemoryUpdate, {"text": text, "valid_at": valid_at, "invalid_at": invalid_at, "metadata": metadata})
+
+
+def update_memory_call(memory_id: str, update: MemoryUpdate) -> Call[MemoryPublic]:
+    path = f"/v1/memories/{identifier(memory_id, 'memory_id')}"
+    return Call(
+        "PATCH", path, MemoryPublic.model_validate_json, json=update.model_dump(mode="json", exclude_unset=True)
+    )
+
+
+def delete_memory_call(memory_id: str) -> Call[MemoryPublic]:
+    return Call("DELETE", f"/v1/memories/{identifier(memory_id, 'memory_id')}", MemoryPublic.model_validate_json)
+
+
+def memory_history_call(memory_id: str) -> Call[MemoryHistory]:
+    path = f"/v1/memories/{identifier(memory_id, 'memory_id')}/history"
+    return Call("GET", path, MemoryHistory.model_validate_json)
+
+
+def extraction_status_call(user_id: str) -> Call[ExtractionStatus]:
+    path = f"/v1/users/{identifier(user_id, 'user_id')}/extraction"
+    return Call("GET", path, ExtractionStatus.model_validate_json)
 
 
 def health_call() -> Call[dict[str, Any]]:

@@ -11,6 +11,10 @@ import httpx
 from memory_service.domain import Granularity, Layer
 from memory_service.schemas import (
     EpisodesPage,
+    ExtractionStatus,
+    MemoriesPage,
+    MemoryHistory,
+    MemoryPublic,
     MessagesCreated,
     SearchFilters,
     SearchResponse,
@@ -109,6 +113,53 @@ class AsyncMemoryClient(base.AsyncClientBase):
     async def delete_user(self, user_id: str) -> UserDeleted:
         """Forget everything the service holds about the user."""
         return await self._send(base.delete_user_call(user_id))
+
+    async def add_memory(
+        self,
+        user_id: str,
+        text: str,
+        *,
+        valid_at: datetime | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> MemoryPublic:
+        """Store a semantic memory as given (no extraction); recorded as added by ``api``."""
+        return await self._send(base.add_memory_call(user_id, text, valid_at=valid_at, metadata=metadata))
+
+    async def list_memories(
+        self, user_id: str, *, include_invalid: bool = False, limit: int = 100, cursor: str | None = None
+    ) -> MemoriesPage:
+        """One page of the user's current memories (``include_invalid``: past ones too), oldest first."""
+        return await self._send(
+            base.list_memories_call(user_id, include_invalid=include_invalid, limit=limit, cursor=cursor)
+        )
+
+    async def get_memory(self, memory_id: str) -> MemoryPublic:
+        return await self._send(base.get_memory_call(memory_id))
+
+    async def update_memory(
+        self,
+        memory_id: str,
+        *,
+        text: str | None = None,
+        valid_at: datetime | None = None,
+        invalid_at: datetime | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> MemoryPublic:
+        """Change the given fields: a new version, the old one kept in the history."""
+        update = base.memory_update(text=text, valid_at=valid_at, invalid_at=invalid_at, metadata=metadata)
+        return await self._send(base.update_memory_call(memory_id, update))
+
+    async def delete_memory(self, memory_id: str) -> MemoryPublic:
+        """Soft delete: gone from lists and search, kept in the history."""
+        return await self._send(base.delete_memory_call(memory_id))
+
+    async def memory_history(self, memory_id: str) -> MemoryHistory:
+        """Every change of the fact across its versions, oldest first."""
+        return await self._send(base.memory_history_call(memory_id))
+
+    async def extraction_status(self, user_id: str) -> ExtractionStatus:
+        """The user's extraction tasks by status; ``idle`` once every ``infer=True`` write is consolidated."""
+        return await self._send(base.extraction_status_call(user_id))
 
     async def health(self) -> dict[str, Any]:
         """``{"status": "ok"}`` when the service answers."""

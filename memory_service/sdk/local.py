@@ -13,8 +13,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from memory_service.domain import DEFAULT_NAMESPACE, Granularity, Layer
+from memory_service.errors import UnavailableError
 from memory_service.schemas import (
     EpisodesPage,
+    ExtractionStatus,
+    MemoriesPage,
+    MemoryCreate,
+    MemoryHistory,
+    MemoryPublic,
     MessagesCreated,
     SearchFilters,
     SearchResponse,
@@ -29,6 +35,7 @@ from memory_service.sdk._base import MessageInput
 if TYPE_CHECKING:
     from memory_service.bootstrap import Runtime
     from memory_service.services.memory import MemoryService
+    from memory_service.services.semantic import SemanticService
     from memory_service.settings import Settings
 
 
@@ -39,6 +46,12 @@ class LocalMemoryClient(base.SyncClientBase):
         self.service = service
         self.namespace = namespace
         self._runtime: Runtime | None = None
+
+    @property
+    def semantic(self) -> SemanticService:
+        if self.service.semantic is None:
+            raise UnavailableError("this service runs no semantic layer; open the client with LocalMemoryClient.open")
+        return self.service.semantic
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> LocalMemoryClient:
@@ -131,6 +144,66 @@ class LocalMemoryClient(base.SyncClientBase):
         """Forget everything the service holds about the user."""
         user_id = base.identifier(user_id, "user_id")
         return UserDeleted.from_domain(self.service.delete_user(self.namespace, user_id))
+
+    def add_memory(
+        self,
+        user_id: str,
+        text: str,
+        *,
+        valid_at: datetime | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> MemoryPublic:
+        """Store a semantic memory as given (no extraction); recorded as added by ``api``."""
+        body = base.validated(
+            MemoryCreate, {"user_id": user_id, "text": text, "valid_at": valid_at, "metadata": metadata}
+        )
+        memory = self.semantic.add(
+            self.namespace, body.user_id, body.text, valid_at=body.valid_at, metadata=body.metadata
+        )
+        return MemoryPublic.from_domain(memory)
+
+    def list_memories(
+        self, user_id: str, *, include_invalid: bool = False, limit: int = 100, cursor: str | None = None
+    ) -> MemoriesPage:
+        """One page of the user's current memories (``include_invalid``: past ones too), oldest first."""
+        user_id = base.identifier(user_id, "user_id")
+        page = self.semantic.list_memories(
+            self.namespace, user_id, include_invalid=include_invalid, limit=base.page_limit(limit), cursor=cursor
+        )
+        return MemoriesPage.from_domain(page)
+
+    def get_memory(self, memory_id: str) -> MemoryPublic:
+        memory_id = base.identifier(memory_id, "memory_id")
+        return MemoryPublic.from_domain(self.semantic.get(self.namespace, memory_id))
+
+    def update_memory(
+        self,
+        memory_id: str,
+        *,
+        text: str | None = None,
+        valid_at: datetime | None = None,
+        invalid_at: datetime | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> MemoryPublic:
+        """Change the given fields: a new version, the old one kept in the history."""
+        memory_id = base.identifier(memory_id, "memory_id")
+        update = base.memory_update(text=text, valid_at=valid_at, invalid_at=invalid_at, metadata=metadata)
+        return MemoryPublic.from_domain(self.semantic.update(self.namespace, memory_id, update.to_domain()))
+
+    def delete_memory(self, memory_id: str) -> MemoryPublic:
+        """Soft delete: gone from lists and search, kept in the history."""
+        memory_id = base.identifier(memory_id, "memory_id")
+        return MemoryPublic.from_domain(self.semantic.delete(self.namespace, memory_id))
+
+    def memory_history(self, memory_id: str) -> MemoryHistory:
+        """Every change of the fact across its versions, oldest first."""
+        memory_id = base.identifier(memory_id, "memory_id")
+        return MemoryHistory.from_domain(memory_id, self.semantic.history(self.namespace, memory_id))
+
+    def extraction_status(self, user_id: str) -> ExtractionStatus:
+        """The user's extraction tasks by status; ``idle`` once every ``infer=True`` write is consolidated."""
+        user_id = base.identifier(user_id, "user_id")
+        return ExtractionStatus.from_domain(self.semantic.extraction_status(self.namespace, user_id))
 
     def health(self) -> dict[str, Any]:
         """``{"status": "ok"}``, as the server's ``/healthz`` answers."""

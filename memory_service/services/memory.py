@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from memory_service.domain import (
@@ -21,6 +24,7 @@ from memory_service.domain import (
 from memory_service.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
 from memory_service.pagination import check_limit, decode_cursor, encode_cursor
 from memory_service.services.indexes import EmbeddingCache, IndexManager, PartitionIndex
+from memory_service.store import extraction_tasks as tasks
 from memory_service.store import repository as repo
 from memory_service.store.database import Database
 from memory_service.store.repository import EpisodeDraft, Partition
@@ -32,9 +36,12 @@ from retrieval.embedder import Embedder
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.timeparse import TimeRange, parse_time_range
 
+if TYPE_CHECKING:
+    from memory_service.services.semantic import SemanticService
+
 log = logging.getLogger(__name__)
 
-SUPPORTED_LAYERS = ("episodic",)
+SUPPORTED_LAYERS = ("episodic", "semantic")
 SESSION_DEPTH = 20
 """Turn candidates per requested session: sessions are scored from many of their turns."""
 SESSION_TURNS_SHOWN = 3
@@ -53,6 +60,7 @@ class MemoryService:
         max_message_chars: int = 100_000,
         max_messages_per_request: int = 1000,
         query_embedder: Embedder | None = None,
+        semantic: SemanticService | None = None,
     ) -> None:
         self.db = db
         self.embedder = embedder
@@ -63,6 +71,8 @@ class MemoryService:
         # Concurrent searches share forward passes (on a faster runtime where one is faithful);
         # writes embed their own batches directly.
         self.queries = QueryBatcher(query_embedder or embedder)
+        # The semantic layer: searched with layers=["semantic"], fed by infer=true writes.
+        self.semantic = semantic
 
     def close(self) -> None:
         self.queries.close()
@@ -102,12 +112,18 @@ class MemoryService:
                     details={"session_id": session_id},
                 )
             rows = repo.insert_episodes(db, session, agent_id, drafts)
+            if infer:
+                db.flush()
+                # Queued in the same transaction: stored episodes are never left without their task.
+                tasks.enqueue(db, user.id, namespace_id, [r.id for r in rows])
             repo.store_vectors(db, self.embedder.name, fresh)
             repo.bump_revision(db, user.id)
             db.flush()
             revision = repo.user_revision(db, user.id)
             episodes = [repo.to_episode(r, session_id, user_id) for r in rows]
         self.indexes.apply_added(partition, revision, [e.pk for e in episodes], texts, vectors)
+        if infer and self.semantic is not None:
+            self.semantic.notify_enqueued()
         return episodes
 
     def delete_user(self, namespace: str, user_id: str) -> UserDeletion:
@@ -122,6 +138,9 @@ class MemoryService:
             row = repo.find_user(db, namespace_id, user_id)
             if row is None:
                 raise NotFoundError(f"user {user_id!r} not found", details={"user_id": user_id})
+            if self.semantic is not None:
+                self.semantic.forget_user_vectors(db, row.id)
+            # Memories, their history and extraction tasks go with the user (foreign-key cascade).
             sessions, episodes = repo.delete_user(db, row)
         self.indexes.drop(partition)
         return UserDeletion(user_id=user_id, sessions=sessions, episodes=episodes)
@@ -161,14 +180,10 @@ class MemoryService:
         return Page(tuple(s for _, s in rows), encode_cursor(rows[-1][0]) if more else None)
 
     def search(self, namespace: str, query: SearchQuery) -> list[SearchHit]:
-        """Rank the user's episodes by the query's recipe: fused rankings, then adjustments."""
+        """Rank the user's memories in the asked layers; several layers are fused by reciprocal rank."""
         self._check_layers(query)
         config = _recipe(query.recipe)
         now = query.now or datetime.now(UTC)
-        asked = None
-        if query.time_range is None and config.time_mode != "off":
-            asked = parse_time_range(query.query, now)
-        start, end = _window(query, asked if config.time_mode == "filter" else None)
         with self.db.read() as db:
             namespace_id = repo.find_namespace(db, namespace)
             user = repo.find_user(db, namespace_id, query.user_id) if namespace_id is not None else None
@@ -176,14 +191,48 @@ class MemoryService:
                 return []
             partition = Partition(namespace_id, user.id)
             revision = user.revision
+        query_vector = self.queries.embed(query.query) if config.dense else None
+        ranked: list[tuple[list[SearchHit], float]] = []
+        if "episodic" in query.layers:
+            episodic = self._search_episodic(partition, revision, query, config, now, query_vector)
+            ranked.append((episodic, 1.0))
+        if "semantic" in query.layers and self.semantic is not None:
+            depth = max(config.candidates, query.top_k)
+            semantic = self.semantic.search(
+                user.id, query.query, query_vector, config, depth, now=now, as_of=query.as_of
+            )
+            ranked.append((semantic, config.semantic_weight))
+        if len(ranked) == 1:
+            return ranked[0][0][: query.top_k]
+        return _fuse_layers(ranked, config.rrf_k)[: query.top_k]
+
+    def _search_episodic(
+        self,
+        partition: Partition,
+        revision: int,
+        query: SearchQuery,
+        config: SearchConfig,
+        now: datetime,
+        query_vector: np.ndarray | None,
+    ) -> list[SearchHit]:
+        """Rank the user's episodes by the query's recipe: fused rankings, then adjustments."""
+        asked = None
+        if query.time_range is None and config.time_mode != "off":
+            asked = parse_time_range(query.query, now)
+        start, end = _window(query, asked if config.time_mode == "filter" else None)
+        with self.db.read() as db:
             roles = query.roles if query.roles is not None else config.roles
             filtered = query.session_ids is not None or roles is not None or start or end
-            allowed = repo.filtered_episode_pks(db, user.id, query.session_ids, roles, start, end) if filtered else None
+            allowed = (
+                repo.filtered_episode_pks(db, partition.user_pk, query.session_ids, roles, start, end)
+                if filtered
+                else None
+            )
         if allowed is not None and not allowed:
             return []
         index = self.indexes.get(partition, revision)
         depth = max(config.candidates, (SESSION_DEPTH if query.granularity == "session" else 5) * query.top_k)
-        fused = self._fused(index, query.query, config, depth, allowed)
+        fused = self._fused(index, query.query, query_vector, config, depth, allowed)
         with self.db.read() as db:
             # Times and sessions of every candidate (cheap columns); whole episodes only for the winners.
             facts = repo.episode_facts(db, [pk for pk, _ in fused])
@@ -209,12 +258,17 @@ class MemoryService:
         return [_hit(episodes[pk], score, neighbours.get(pk, ())) for pk, score in fused if pk in episodes]
 
     def _fused(
-        self, index: PartitionIndex, text: str, config: SearchConfig, depth: int, allowed: set[int] | None
+        self,
+        index: PartitionIndex,
+        text: str,
+        query_vector: np.ndarray | None,
+        config: SearchConfig,
+        depth: int,
+        allowed: set[int] | None,
     ) -> list[tuple[int, float]]:
         """Each ranking the recipe turns on, ``depth`` deep, fused by weighted reciprocal rank."""
         rankings: list[list[int]] = []
         weights: list[float] = []
-        query_vector = self.queries.embed(text) if config.dense else None
         with index.lock:
             if query_vector is not None:
                 rankings.append([pk for pk, _ in index.dense.search(query_vector, depth, allowed)])
@@ -226,13 +280,13 @@ class MemoryService:
 
     # -- helpers --------------------------------------------------------------------------
 
-    @staticmethod
-    def _check_layers(query: SearchQuery) -> None:
-        unsupported = [layer for layer in query.layers if layer not in SUPPORTED_LAYERS]
+    def _check_layers(self, query: SearchQuery) -> None:
+        available = SUPPORTED_LAYERS if self.semantic is not None else ("episodic",)
+        unsupported = [layer for layer in query.layers if layer not in available]
         if unsupported:
             raise InvalidInputError(
                 f"layer(s) {', '.join(unsupported)} are not available on this server; "
-                f"available: {', '.join(SUPPORTED_LAYERS)}",
+                f"available: {', '.join(available)}",
                 details={"layers": unsupported},
             )
 
@@ -256,7 +310,7 @@ class MemoryService:
                 raise InvalidInputError(
                     "occurred_at needs a timezone, e.g. 2024-05-01T09:30:00Z", details={"index": position}
                 )
-        if infer:
+        if infer and self.semantic is None:
             raise InvalidInputError(
                 "infer=true needs the extraction layer, which this server does not run; send infer=false"
             )
@@ -290,6 +344,15 @@ def _window(query: SearchQuery, asked: TimeRange | None = None) -> tuple[datetim
         cutoff = query.as_of + timedelta(microseconds=1)
         end = cutoff if end is None else min(end, cutoff)
     return start, end
+
+
+def _fuse_layers(ranked: Sequence[tuple[Sequence[SearchHit], float]], k: int) -> list[SearchHit]:
+    """One ranking from each layer's, by weighted reciprocal rank; scores become the fused ones."""
+    by_key = {(hit.layer, hit.id): hit for hits, _ in ranked for hit in hits}
+    fused = reciprocal_rank_fusion(
+        [[(hit.layer, hit.id) for hit in hits] for hits, _ in ranked], [weight for _, weight in ranked], k=k
+    )
+    return [replace(by_key[key], score=score) for key, score in fused]
 
 
 def _session_hit(group: rerank.GroupScore, episodes: dict[int, Episode]) -> SearchHit:

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -153,3 +154,93 @@ class EvalJobRow(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class MemoryRow(Base):
+    """A semantic memory: one distilled fact, with its validity in the world and its provenance.
+
+    ``status`` is ``active`` (true now), ``invalid`` (stopped being true at ``invalid_at``; kept as
+    history) or ``deleted`` (removed by a person; hidden everywhere but its history).
+    ``lineage_id`` is the first memory of a chain of versions: a newer value of a single-valued
+    fact is a new row of the same lineage, and the lineage's history is the fact's history.
+    """
+
+    __tablename__ = "memories"
+    __table_args__ = (
+        Index("ix_memories_user_status", "user_id", "status", "id"),
+        Index("ix_memories_user_slot", "user_id", "subject", "attribute"),
+        Index("ix_memories_lineage", "lineage_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigPK, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    lineage_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    subject: Mapped[str] = mapped_column(String(128))
+    attribute: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    valid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    invalid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    importance: Mapped[float] = mapped_column(Float, default=0.5)
+    reinforcements: Mapped[int] = mapped_column(Integer, default=0)
+    last_reinforced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    accesses: Mapped[int] = mapped_column(Integer, default=0)
+    last_accessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    source_episode_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    invalidated_by: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class MemoryHistoryRow(Base):
+    """One change of a memory: ADD, UPDATE, DELETE or NOOP, by whom and from which episodes."""
+
+    __tablename__ = "memory_history"
+    __table_args__ = (Index("ix_memory_history_memory", "memory_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigPK, primary_key=True, autoincrement=True)
+    memory_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("memories.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    event: Mapped[str] = mapped_column(String(8))
+    old_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    new_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    actor: Mapped[str] = mapped_column(String(16))
+    episode_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class ExtractionTaskRow(Base):
+    """A durable queue entry: episodes waiting for fact extraction and consolidation."""
+
+    __tablename__ = "extraction_tasks"
+    __table_args__ = (
+        Index("ix_extraction_tasks_status", "status", "id"),
+        Index("ix_extraction_tasks_user", "user_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigPK, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    namespace_id: Mapped[int] = mapped_column(BigInteger)
+    episode_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SemanticRevisionRow(Base):
+    """Per-user change counter of the semantic layer, bumped with every memory write, so cached
+    semantic indexes know when they are stale (the episodic ``users.revision`` is left alone)."""
+
+    __tablename__ = "semantic_revisions"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -119,6 +119,8 @@ def test_clients_expose_the_same_methods_with_the_same_signatures() -> None:
     assert {"add_messages", "get_messages", "iter_messages", "search", "delete_user", "health", "close"} <= set(
         expected
     )
+    memory_methods = {"add_memory", "list_memories", "get_memory", "update_memory", "delete_memory", "memory_history"}
+    assert memory_methods | {"extraction_status"} <= set(expected)
     for cls in CLIENTS:
         methods = public_methods(cls)
         assert set(methods) - EXTRAS[cls] == set(expected), cls.__name__
@@ -206,7 +208,6 @@ BAD_INPUT: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = [
     ("add_messages", ("s 1", "u-1", [{"role": "user", "content": "hi"}]), {}),
     ("add_messages", ("s-1", "u/1", [{"role": "user", "content": "hi"}]), {}),
     ("add_messages", ("s-1", "u-1", [{"role": "user", "content": "   "}]), {}),  # refused by the service
-    ("add_messages", ("s-1", "u-1", [{"role": "user", "content": "hi"}]), {"infer": True}),  # by the service
     ("get_messages", ("s-1",), {"limit": 0}),
     ("get_messages", ("s-1",), {"cursor": "not-a-cursor"}),  # by the service
     ("list_sessions", ("u-1",), {"limit": 5000}),
@@ -219,6 +220,14 @@ BAD_INPUT: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = [
     ("search", ("q", "u-1"), {"time_range": {"start": T0, "end": T0 - timedelta(days=1)}}),
     ("search", ("q", "u-1"), {"filters": {"roles": ["robot"]}}),
     ("delete_user", ("bad user",), {}),
+    ("add_memory", ("u-1", ""), {}),
+    ("add_memory", ("u-1", "   "), {}),  # by the service
+    ("add_memory", ("u-1", "x"), {"valid_at": datetime(2024, 1, 1)}),
+    ("add_memory", ("bad user", "x"), {}),
+    ("list_memories", ("u-1",), {"limit": 0}),
+    ("list_memories", ("u-1",), {"cursor": "not-a-cursor"}),  # by the service
+    ("update_memory", ("mem_1",), {}),
+    ("get_memory", ("mem/1",), {}),
 ]
 
 
@@ -231,11 +240,41 @@ async def test_bad_input_raises_invalid_input_in_every_client(client: Client) ->
     assert (await call(client.list_sessions("u-1"))).items == []
 
 
+async def test_semantic_memories_through_every_client(client: Client, user_id: str) -> None:
+    added = await call(client.add_memory(user_id, "User is vegetarian.", valid_at=T0, metadata={"source": "form"}))
+    assert (added.status, added.version, added.valid_at, added.metadata) == ("active", 1, T0, {"source": "form"})
+    other = await call(client.add_memory(user_id, "User plays the cello."))
+    assert (await call(client.get_memory(added.id))).text == "User is vegetarian."
+    edited = await call(client.update_memory(added.id, text="User is vegan."))
+    assert (edited.text, edited.version) == ("User is vegan.", 2)
+    ended = await call(client.update_memory(added.id, invalid_at=T0 + timedelta(days=30)))
+    assert ended.status == "invalid"
+    page = await call(client.list_memories(user_id))
+    assert [m.id for m in page.items] == [other.id]
+    every = await call(client.list_memories(user_id, include_invalid=True, limit=1))
+    assert [m.id for m in every.items] == [added.id] and every.next_cursor
+    assert (await call(client.delete_memory(other.id))).status == "deleted"
+    assert (await call(client.list_memories(user_id, include_invalid=True))).items == [ended]
+    history = await call(client.memory_history(other.id))
+    assert [(h.event, h.actor) for h in history.items] == [("ADD", "api"), ("DELETE", "api")]
+    found = await call(client.search("vegan", user_id, layers=["semantic"], as_of=T0 + timedelta(days=1)))
+    assert [r.id for r in found.results] == [added.id] and found.results[0].layer == "semantic"
+    await call(
+        client.add_messages(f"{user_id}-s", user_id, [{"role": "user", "content": "I live in Oslo."}], infer=True)
+    )
+    status = await call(client.extraction_status(user_id))
+    assert status.pending + status.running + status.done == 1
+    with pytest.raises(NotFoundError):
+        await call(client.get_memory(other.id))
+    await call(client.delete_user(user_id))
+
+
 async def test_unknown_things_raise_not_found_in_every_client(client: Client, user_id: str) -> None:
     for method, args in [
         ("get_session", (f"{user_id}-none",)),
         ("get_messages", (f"{user_id}-none",)),
         ("delete_user", (user_id,)),
+        ("extraction_status", (user_id,)),
     ]:
         with pytest.raises(NotFoundError) as raised:
             await call(getattr(client, method)(*args))

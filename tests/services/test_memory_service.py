@@ -108,7 +108,7 @@ def test_bad_messages_are_refused_whole(runtime: Runtime, user_id: str) -> None:
         ([CONVERSATION[0], NewMessage("user", "   ")], InvalidInputError),
         ([NewMessage("user", "x" * (service.max_message_chars + 1))], PayloadTooLargeError),
         ([NewMessage("user", "naive", datetime(2024, 1, 1))], InvalidInputError),
-        ([CONVERSATION[0]], InvalidInputError),  # infer=True below: no extraction layer yet
+        ([NewMessage("user", "   ")], InvalidInputError),  # with infer=True below: refused before queueing
     ]
     for index, (messages, error) in enumerate(cases):
         with pytest.raises(error):
@@ -196,8 +196,8 @@ def test_delete_user_forgets_every_layer_and_index(runtime: Runtime, user_id: st
 
 
 def test_unknown_layer_is_refused(runtime: Runtime, user_id: str) -> None:
-    with pytest.raises(InvalidInputError, match="semantic"):
-        runtime.service.search(NS, SearchQuery("x", user_id, layers=("episodic", "semantic")))
+    with pytest.raises(InvalidInputError, match="graph"):
+        runtime.service.search(NS, SearchQuery("x", user_id, layers=("episodic", "graph")))
 
 
 def test_bad_cursor_and_limit(runtime: Runtime, user_id: str) -> None:

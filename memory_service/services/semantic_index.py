@@ -1,0 +1,113 @@
+"""Per-user search indexes over semantic memories, rebuilt when the user's semantic revision moves.
+
+A user holds few memories next to their episodes (a fact is distilled from many turns), so an
+exact dense scan over a NumPy matrix and an in-memory BM25 index are enough; both are rebuilt
+from the store (vectors from the embedding cache) whenever the revision they were built at is
+behind the store's.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from memory_service.services.indexes import EmbeddingCache
+from memory_service.store import repository as repo
+from memory_service.store import semantic_repository as semantic_repo
+from memory_service.store.database import Database
+from retrieval.lexical import BM25Index
+
+
+@dataclass(frozen=True)
+class IndexedMemory:
+    """What ranking needs of a memory besides its text."""
+
+    status: str
+    valid_at: datetime | None
+    invalid_at: datetime | None
+    anchor: datetime
+    reinforcements: int
+
+    def valid_as_of(self, moment: datetime) -> bool:
+        return (self.valid_at is None or self.valid_at <= moment) and (
+            self.invalid_at is None or self.invalid_at > moment
+        )
+
+
+@dataclass
+class SemanticPartition:
+    revision: int
+    pks: np.ndarray
+    vectors: np.ndarray
+    lexical: BM25Index
+    facts: dict[int, IndexedMemory]
+
+    def dense(self, query: np.ndarray, depth: int, allowed: Collection[int]) -> list[int]:
+        """Memories by cosine similarity to ``query`` (unit vectors), best first."""
+        if not len(self.pks):
+            return []
+        mask = np.isin(self.pks, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+        if not mask.any():
+            return []
+        pks = self.pks[mask]
+        scores = self.vectors[mask] @ query
+        order = np.argsort(-scores, kind="stable")[:depth]
+        return [int(pks[i]) for i in order]
+
+
+class SemanticIndexes:
+    """The loaded partitions, least recently used first; at most ``max_loaded`` stay."""
+
+    def __init__(self, db: Database, cache: EmbeddingCache, embedder_name: str, max_loaded: int = 1024) -> None:
+        self._db = db
+        self._cache = cache
+        self._model = embedder_name
+        self._max_loaded = max_loaded
+        self._loaded: OrderedDict[int, SemanticPartition] = OrderedDict()
+        self._guard = threading.Lock()
+
+    def get(self, user_pk: int) -> SemanticPartition:
+        with self._db.read() as db:
+            current = semantic_repo.revision(db, user_pk)
+        with self._guard:
+            found = self._loaded.get(user_pk)
+            if found is not None and found.revision == current:
+                self._loaded.move_to_end(user_pk)
+                return found
+        built = self._build(user_pk)
+        with self._guard:
+            self._loaded[user_pk] = built
+            self._loaded.move_to_end(user_pk)
+            while len(self._loaded) > self._max_loaded:
+                self._loaded.popitem(last=False)
+        return built
+
+    def drop(self, user_pk: int) -> None:
+        with self._guard:
+            self._loaded.pop(user_pk, None)
+
+    def _build(self, user_pk: int) -> SemanticPartition:
+        with self._db.read() as db:
+            # The revision is read in the same snapshot as the memories it describes.
+            revision = semantic_repo.revision(db, user_pk)
+            rows = semantic_repo.visible_memories(db, user_pk)
+            pks = [r.id for r in rows]
+            texts = [r.text for r in rows]
+            facts = {
+                r.id: IndexedMemory(
+                    r.status, r.valid_at, r.invalid_at, r.last_reinforced_at or r.created_at, r.reinforcements
+                )
+                for r in rows
+            }
+        _, vectors, fresh = self._cache.vectors_for(texts)
+        if fresh:
+            with self._db.write() as db:
+                repo.store_vectors(db, self._model, fresh)
+        lexical = BM25Index()
+        lexical.add(pks, texts)
+        return SemanticPartition(revision, np.asarray(pks, dtype=np.int64), vectors, lexical, facts)

@@ -1,0 +1,206 @@
+"""SQL queries of the semantic layer. Callers own the transaction (``Database.read/write``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, union
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from memory_service.semantic_domain import Actor, Memory, MemoryChange, MemoryEvent
+from memory_service.store.tables import (
+    EmbeddingRow,
+    EpisodeRow,
+    MemoryHistoryRow,
+    MemoryRow,
+    SemanticRevisionRow,
+    UserRow,
+    utcnow,
+)
+
+VISIBLE = ("active", "invalid")
+
+
+def bump_revision(db: Session, user_pk: int) -> None:
+    """Count one more change of the user's semantic memories (cached indexes compare it)."""
+    insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(SemanticRevisionRow).values(user_id=user_pk, revision=1)
+    db.execute(
+        statement.on_conflict_do_update(
+            index_elements=[SemanticRevisionRow.user_id], set_={"revision": SemanticRevisionRow.revision + 1}
+        )
+    )
+
+
+def revision(db: Session, user_pk: int) -> int:
+    return db.scalar(select(SemanticRevisionRow.revision).where(SemanticRevisionRow.user_id == user_pk)) or 0
+
+
+def lock_user(db: Session, user_pk: int) -> None:
+    """Serialize consolidations of one user across processes (a no-op lock on SQLite, whose
+    writers are serialized anyway)."""
+    db.execute(select(UserRow.id).where(UserRow.id == user_pk).with_for_update())
+
+
+def insert_memory(db: Session, **fields: Any) -> MemoryRow:
+    now = utcnow()
+    row = MemoryRow(created_at=now, updated_at=now, **fields)
+    db.add(row)
+    db.flush()
+    if row.lineage_id is None:
+        row.lineage_id = row.id
+    return row
+
+
+def record(
+    db: Session,
+    memory: MemoryRow,
+    event: MemoryEvent,
+    actor: Actor,
+    *,
+    old_text: str | None,
+    new_text: str | None,
+    episode_ids: Sequence[str] = (),
+    details: dict[str, Any] | None = None,
+) -> None:
+    db.add(
+        MemoryHistoryRow(
+            memory_id=memory.id,
+            version=memory.version,
+            event=event,
+            old_text=old_text,
+            new_text=new_text,
+            actor=actor,
+            episode_ids=list(episode_ids),
+            at=utcnow(),
+            details=details or {},
+        )
+    )
+
+
+def next_version(db: Session, lineage_pk: int) -> int:
+    """One past the highest version in the lineage: versions never repeat within one fact."""
+    return int(db.scalar(select(func.max(MemoryRow.version)).where(MemoryRow.lineage_id == lineage_pk)) or 0) + 1
+
+
+def find_memory(db: Session, namespace_id: int, pk: int, *, lock: bool = False) -> tuple[MemoryRow, str] | None:
+    """The memory with its user's external id, if it exists in the namespace."""
+    query = (
+        select(MemoryRow, UserRow.external_id)
+        .join(UserRow, UserRow.id == MemoryRow.user_id)
+        .where(MemoryRow.id == pk, UserRow.namespace_id == namespace_id)
+    )
+    if lock:
+        query = query.with_for_update(of=MemoryRow)
+    found = db.execute(query).first()
+    return (found[0], found[1]) if found is not None else None
+
+
+def list_memories(
+    db: Session, user_pk: int, statuses: Sequence[str], after_pk: int | None, limit: int
+) -> list[MemoryRow]:
+    query = select(MemoryRow).where(MemoryRow.user_id == user_pk, MemoryRow.status.in_(list(statuses)))
+    if after_pk is not None:
+        query = query.where(MemoryRow.id > after_pk)
+    return list(db.scalars(query.order_by(MemoryRow.id).limit(limit)).all())
+
+
+def visible_memories(db: Session, user_pk: int) -> list[MemoryRow]:
+    """Every memory of the user that is not deleted, oldest first."""
+    query = select(MemoryRow).where(MemoryRow.user_id == user_pk, MemoryRow.status.in_(VISIBLE))
+    return list(db.scalars(query.order_by(MemoryRow.id)).all())
+
+
+def memories_by_pk(db: Session, pks: Sequence[int]) -> dict[int, MemoryRow]:
+    if not pks:
+        return {}
+    return {row.id: row for row in db.scalars(select(MemoryRow).where(MemoryRow.id.in_(list(pks)))).all()}
+
+
+def lineage_history(db: Session, lineage_pk: int) -> list[MemoryHistoryRow]:
+    """Every change of every version of one fact, in the order they happened."""
+    query = (
+        select(MemoryHistoryRow)
+        .join(MemoryRow, MemoryRow.id == MemoryHistoryRow.memory_id)
+        .where(MemoryRow.lineage_id == lineage_pk)
+        .order_by(MemoryHistoryRow.id)
+    )
+    return list(db.scalars(query).all())
+
+
+def mark_accessed(db: Session, pk: int, when: datetime) -> None:
+    row = db.get(MemoryRow, pk)
+    if row is not None:
+        row.accesses = (row.accesses or 0) + 1
+        row.last_accessed_at = when
+
+
+def delete_memory_vectors(db: Session, user_pk: int) -> int:
+    """Before the user goes: drop cached vectors of the user's memory texts that nothing else uses."""
+    hashes = set(db.scalars(select(MemoryRow.content_hash).where(MemoryRow.user_id == user_pk)).all())
+    used: set[str] = set()
+    for chunk in _chunks(list(hashes)):
+        others = union(
+            select(MemoryRow.content_hash).where(MemoryRow.content_hash.in_(chunk), MemoryRow.user_id != user_pk),
+            select(EpisodeRow.content_hash).where(EpisodeRow.content_hash.in_(chunk), EpisodeRow.user_id != user_pk),
+        )
+        used.update(db.scalars(select(others.subquery().c[0])).all())
+    removed = 0
+    for chunk in _chunks(list(hashes - used)):
+        removed += len(
+            db.execute(
+                delete(EmbeddingRow).where(EmbeddingRow.content_hash.in_(chunk)).returning(EmbeddingRow.model)
+            ).all()
+        )
+    return removed
+
+
+def _chunks(items: list[str], size: int = 900) -> Iterator[list[str]]:
+    """Slices small enough for any backend's limit on bound parameters."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def to_memory(row: MemoryRow, user_external: str) -> Memory:
+    return Memory(
+        pk=row.id,
+        user_id=user_external,
+        subject=row.subject,
+        attribute=row.attribute,
+        text=row.text,
+        kind=row.kind,
+        status=row.status,  # type: ignore[arg-type]
+        valid_at=row.valid_at,
+        invalid_at=row.invalid_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        version=row.version,
+        confidence=row.confidence,
+        importance=row.importance,
+        reinforcements=row.reinforcements,
+        last_reinforced_at=row.last_reinforced_at,
+        accesses=row.accesses,
+        last_accessed_at=row.last_accessed_at,
+        provenance=tuple(row.source_episode_ids or ()),
+        metadata=dict(row.metadata_ or {}),
+        lineage_pk=row.lineage_id or row.id,
+    )
+
+
+def to_change(row: MemoryHistoryRow) -> MemoryChange:
+    return MemoryChange(
+        pk=row.id,
+        memory_pk=row.memory_id,
+        version=row.version,
+        event=row.event,  # type: ignore[arg-type]
+        old_text=row.old_text,
+        new_text=row.new_text,
+        actor=row.actor,  # type: ignore[arg-type]
+        episode_ids=tuple(row.episode_ids or ()),
+        at=row.at,
+        details=dict(row.details or {}),
+    )
