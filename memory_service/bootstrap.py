@@ -9,6 +9,8 @@ from agents.consolidation import build_memory_manager
 from agents.extraction import build_extractor
 from memory_service.evaluation.jobs import JobManager
 from memory_service.services.extraction_worker import ExtractionWorker
+from memory_service.services.graph import GraphService
+from memory_service.services.graph_extractors import build_graph_extractor
 from memory_service.services.indexes import EmbeddingCache, IndexManager
 from memory_service.services.memory import MemoryService
 from memory_service.services.reindex import EmbeddingModelMismatchError, check_model
@@ -33,6 +35,7 @@ class Runtime:
     jobs: JobManager
     semantic: SemanticService
     extraction: ExtractionWorker
+    graph: GraphService
 
     def close(self) -> None:
         self.extraction.close()
@@ -73,6 +76,9 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
     semantic = SemanticService(
         db, embedder, cache, build_memory_manager(settings.llm_model), max_loaded=settings.max_loaded_partitions
     )
+    graph = GraphService(
+        db, embedder, build_graph_extractor(settings.llm_model), max_loaded=settings.max_loaded_partitions
+    )
     service = MemoryService(
         db,
         embedder,
@@ -82,9 +88,10 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         max_messages_per_request=settings.max_messages_per_request,
         query_embedder=query_embedder,
         semantic=semantic,
+        graph=graph,
     )
     jobs = JobManager(db, service, settings.data_dir / "eval_jobs", llm_model=settings.llm_model)
-    extraction = ExtractionWorker(db, semantic, build_extractor(settings.llm_model))
+    extraction = ExtractionWorker(db, semantic, build_extractor(settings.llm_model), graph=graph)
     semantic.on_enqueued = extraction.wake
     # A SQLite file is served by this process alone: whatever it finds running at start was abandoned.
     extraction.start(reclaim_all_running=db.dialect == "sqlite")
@@ -96,4 +103,5 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         jobs=jobs,
         semantic=semantic,
         extraction=extraction,
+        graph=graph,
     )

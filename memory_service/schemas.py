@@ -25,6 +25,7 @@ from memory_service.domain import (
     TimeWindow,
     UserDeletion,
 )
+from memory_service.graph_domain import GraphEdge, GraphEntity, GraphEntityDetail, GraphNeighbor
 from memory_service.semantic_domain import (
     Actor,
     ExtractionCounts,
@@ -397,6 +398,100 @@ class ExtractionStatus(BaseModel):
             done=counts.done,
             failed=counts.failed,
             idle=counts.idle,
+        )
+
+
+class GraphEntityPublic(BaseModel):
+    id: str = Field(description="Entity id, e.g. ent_3_7.")
+    name: str
+    type: str = Field(description="person, place, organization, thing, event or other.")
+    summary: str
+    aliases: list[str] = Field(description="Other names it was mentioned by.")
+
+    @classmethod
+    def from_domain(cls, entity: GraphEntity) -> GraphEntityPublic:
+        return cls(
+            id=entity.id, name=entity.name, type=entity.type, summary=entity.summary, aliases=list(entity.aliases)
+        )
+
+
+class GraphEntitiesPage(BaseModel):
+    items: list[GraphEntityPublic]
+    next_cursor: str | None
+
+    @classmethod
+    def from_domain(cls, page: Page[GraphEntity]) -> GraphEntitiesPage:
+        return cls(items=[GraphEntityPublic.from_domain(e) for e in page.items], next_cursor=page.next_cursor)
+
+
+class GraphEdgePublic(BaseModel):
+    id: str = Field(description="Relation id, e.g. rel_3_12.")
+    source_id: str
+    source: str = Field(description="The source entity's name.")
+    predicate: str = Field(description="snake_case, e.g. works_at.")
+    target_id: str
+    target: str
+    fact: str = Field(description="One sentence stating the relation.")
+    valid_at: datetime | None = Field(description="When it became true in the world; null if unknown.")
+    invalid_at: datetime | None = Field(description="When it stopped being true in the world; null while it holds.")
+    created_at: datetime = Field(description="When the service learned it.")
+    expired_at: datetime | None = Field(description="When the service stopped holding it as current.")
+    provenance: list[str] = Field(description="Ids of the episodes that stated it.")
+    current: bool = Field(description="True in the world now, as far as the service knows.")
+
+    @classmethod
+    def from_domain(cls, edge: GraphEdge) -> GraphEdgePublic:
+        return cls(
+            id=edge.id,
+            source_id=edge.source_id,
+            source=edge.source,
+            predicate=edge.predicate,
+            target_id=edge.target_id,
+            target=edge.target,
+            fact=edge.fact,
+            valid_at=edge.valid_at,
+            invalid_at=edge.invalid_at,
+            created_at=edge.created_at,
+            expired_at=edge.expired_at,
+            provenance=list(edge.provenance),
+            current=edge.current,
+        )
+
+
+class GraphEdgesPage(BaseModel):
+    items: list[GraphEdgePublic]
+    next_cursor: str | None
+
+    @classmethod
+    def from_domain(cls, page: Page[GraphEdge]) -> GraphEdgesPage:
+        return cls(items=[GraphEdgePublic.from_domain(e) for e in page.items], next_cursor=page.next_cursor)
+
+
+class GraphEntityDetailPublic(GraphEntityPublic):
+    relations: list[GraphEdgePublic] = Field(description="Every relation touching it, oldest start first.")
+
+    @classmethod
+    def from_detail(cls, detail: GraphEntityDetail) -> GraphEntityDetailPublic:
+        entity = GraphEntityPublic.from_domain(detail.entity)
+        return cls(**entity.model_dump(), relations=[GraphEdgePublic.from_domain(r) for r in detail.relations])
+
+
+class GraphNeighborPublic(BaseModel):
+    entity: GraphEntityPublic
+    distance: int = Field(description="Hops from the entity asked about.")
+
+
+class GraphNeighborsResponse(BaseModel):
+    entity_id: str
+    items: list[GraphNeighborPublic] = Field(description="Nearest first.")
+
+    @classmethod
+    def from_domain(cls, entity_id: str, found: list[GraphNeighbor]) -> GraphNeighborsResponse:
+        return cls(
+            entity_id=entity_id,
+            items=[
+                GraphNeighborPublic(entity=GraphEntityPublic.from_domain(n.entity), distance=n.distance) for n in found
+            ],
         )
 
 

@@ -50,6 +50,11 @@ class SearchConfig(BaseModel):
         ge=0,
         description="Weight of the semantic layer's ranking when it is fused with the episodic one by reciprocal rank.",
     )
+    graph_weight: float = Field(
+        default=1.0,
+        ge=0,
+        description="Weight of the graph layer's ranking when it is fused with the other layers by reciprocal rank.",
+    )
     semantic_decay_weight: float = Field(
         default=0.0,
         ge=0,

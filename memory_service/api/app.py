@@ -13,7 +13,7 @@ from memory_service import __version__
 from memory_service.api.errors import install_error_handlers
 from memory_service.api.limits import BodySizeLimit
 from memory_service.api.metrics import RequestMetrics
-from memory_service.api.routes import eval_jobs, health, memories, search, sessions, users
+from memory_service.api.routes import eval_jobs, graph, health, memories, search, sessions, users
 from memory_service.bootstrap import Runtime, build_runtime
 from memory_service.settings import Settings
 
@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     registry = CollectorRegistry()
     app.state.metrics_registry = registry
     install_error_handlers(app)
-    for module in (sessions, memories, search, users, health):
+    for module in (sessions, memories, graph, search, users, health):
         app.include_router(module.router)
     app.include_router(eval_jobs.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)

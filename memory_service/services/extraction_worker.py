@@ -1,9 +1,11 @@
-"""The background worker that turns queued episodes into semantic memories.
+"""The background worker that turns queued episodes into semantic memories and graph relations.
 
 ``infer=true`` writes queue an extraction task in the same transaction as their episodes. This
-worker claims tasks one at a time, runs the extractor over the task's episodes, consolidates
-the candidate facts and marks the task done in the consolidation's own transaction, so a task's
-effects and its completion land together. A task found ``running`` whose claim is older than
+worker claims tasks one at a time; for each it first grows the user's temporal graph from the
+task's episodes (when a graph layer runs), then runs the fact extractor, consolidates the
+candidate facts and marks the task done in the consolidation's own transaction, so a task's
+semantic effects and its completion land together. Graph ingestion is idempotent: a replayed
+batch reinforces the relations it already stored. A task found ``running`` whose claim is older than
 the lease was left by a worker that died; it is put back and done again. Consolidating the
 same facts twice changes nothing (replays are NOOPs), so a crash between the two can never
 duplicate memories.
@@ -18,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from agents.extraction import EpisodeText, Extractor
 from memory_service.domain import Episode
+from memory_service.services.graph import GraphService
 from memory_service.services.semantic import SemanticService
 from memory_service.store import extraction_tasks as tasks
 from memory_service.store import repository as repo
@@ -42,10 +45,12 @@ class ExtractionWorker:
         poll_s: float = 1.0,
         lease_s: float = DEFAULT_LEASE_S,
         max_attempts: int = MAX_ATTEMPTS,
+        graph: GraphService | None = None,
     ) -> None:
         self.db = db
         self.semantic = semantic
         self.extractor = extractor
+        self.graph = graph
         self.poll_s = poll_s
         self.lease_s = lease_s
         self.max_attempts = max_attempts
@@ -109,6 +114,9 @@ class ExtractionWorker:
             with self.db.read() as db:
                 episodes = repo.episodes_by_pk(db, task.episode_pks)
             texts = [_episode_text(e) for e in sorted(episodes.values(), key=lambda e: (e.occurred_at, e.pk))]
+            if self.graph is not None and texts:
+                changes = self.graph.ingest(task.user_pk, texts)
+                log.debug("extraction task %d: graph %s", task.pk, changes)
             facts = self.extractor.extract(texts).facts if texts else ()
             report = self.semantic.consolidate(task.user_pk, facts, actor="extractor", task_pk=task.pk)
             log.debug("extraction task %d: %d facts, %s", task.pk, len(facts), report)

@@ -37,11 +37,12 @@ from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.timeparse import TimeRange, parse_time_range
 
 if TYPE_CHECKING:
+    from memory_service.services.graph import GraphService
     from memory_service.services.semantic import SemanticService
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_LAYERS = ("episodic", "semantic")
+SUPPORTED_LAYERS = ("episodic", "semantic", "graph")
 SESSION_DEPTH = 20
 """Turn candidates per requested session: sessions are scored from many of their turns."""
 SESSION_TURNS_SHOWN = 3
@@ -61,6 +62,7 @@ class MemoryService:
         max_messages_per_request: int = 1000,
         query_embedder: Embedder | None = None,
         semantic: SemanticService | None = None,
+        graph: GraphService | None = None,
     ) -> None:
         self.db = db
         self.embedder = embedder
@@ -73,6 +75,8 @@ class MemoryService:
         self.queries = QueryBatcher(query_embedder or embedder)
         # The semantic layer: searched with layers=["semantic"], fed by infer=true writes.
         self.semantic = semantic
+        # The temporal graph: searched with layers=["graph"], fed by the same infer=true writes.
+        self.graph = graph
 
     def close(self) -> None:
         self.queries.close()
@@ -140,9 +144,11 @@ class MemoryService:
                 raise NotFoundError(f"user {user_id!r} not found", details={"user_id": user_id})
             if self.semantic is not None:
                 self.semantic.forget_user_vectors(db, row.id)
-            # Memories, their history and extraction tasks go with the user (foreign-key cascade).
+            # Memories, their history, extraction tasks and the graph go with the user (foreign-key cascade).
             sessions, episodes = repo.delete_user(db, row)
         self.indexes.drop(partition)
+        if self.graph is not None:
+            self.graph.forget(partition.user_pk)
         return UserDeletion(user_id=user_id, sessions=sessions, episodes=episodes)
 
     # -- reads ----------------------------------------------------------------------------
@@ -202,6 +208,10 @@ class MemoryService:
                 user.id, query.query, query_vector, config, depth, now=now, as_of=query.as_of
             )
             ranked.append((semantic, config.semantic_weight))
+        if "graph" in query.layers and self.graph is not None:
+            depth = max(config.candidates, query.top_k)
+            graph = self.graph.search(namespace, query, query_vector=query_vector, depth=depth)
+            ranked.append((graph, config.graph_weight))
         if len(ranked) == 1:
             return ranked[0][0][: query.top_k]
         return _fuse_layers(ranked, config.rrf_k)[: query.top_k]
@@ -281,7 +291,8 @@ class MemoryService:
     # -- helpers --------------------------------------------------------------------------
 
     def _check_layers(self, query: SearchQuery) -> None:
-        available = SUPPORTED_LAYERS if self.semantic is not None else ("episodic",)
+        running = {"episodic": True, "semantic": self.semantic is not None, "graph": self.graph is not None}
+        available = tuple(layer for layer in SUPPORTED_LAYERS if running[layer])
         unsupported = [layer for layer in query.layers if layer not in available]
         if unsupported:
             raise InvalidInputError(

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Dialect,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -241,6 +242,65 @@ class SemanticRevisionRow(Base):
     semantic indexes know when they are stale (the episodic ``users.revision`` is left alone)."""
 
     __tablename__ = "semantic_revisions"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class GraphEntityRow(Base):
+    """A node of a user's temporal graph; ``id`` is the graph's own id, unique within the user.
+
+    ``embedding`` holds the name's unit vector as float32 bytes (None without an embedder).
+    """
+
+    __tablename__ = "graph_entities"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(Text)
+    normalized_name: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    aliases: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class GraphRelationRow(Base):
+    """A bi-temporal edge of a user's graph: true in the world from ``valid_at`` to ``invalid_at``,
+    held by the service from ``created_at`` to ``expired_at``; ``episode_ids`` is its provenance."""
+
+    __tablename__ = "graph_relations"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["user_id", "source_id"], ["graph_entities.user_id", "graph_entities.id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["user_id", "target_id"], ["graph_entities.user_id", "graph_entities.id"], ondelete="CASCADE"
+        ),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    source_id: Mapped[int] = mapped_column(BigInteger)
+    target_id: Mapped[int] = mapped_column(BigInteger)
+    predicate: Mapped[str] = mapped_column(String(128))
+    fact: Mapped[str] = mapped_column(Text)
+    valid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    invalid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    episode_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
+
+
+class GraphRevisionRow(Base):
+    """Per-user change counter of the graph, bumped with every graph write, so a cached graph
+    knows when it is stale."""
+
+    __tablename__ = "graph_revisions"
 
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     revision: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -132,7 +132,6 @@ def test_unknown_things_are_404(client: TestClient, user_id: str) -> None:
         {"query": "x", "user_id": "u", "top_k": 0},
         {"query": "x", "user_id": "u", "top_k": 10_000},
         {"query": "x", "user_id": "u", "layers": ["dreams"]},
-        {"query": "x", "user_id": "u", "layers": ["graph"]},
         {"query": "x", "user_id": "u", "time_range": {"start": "2024-02-01T00:00:00Z", "end": "2024-01-01T00:00:00Z"}},
         {"query": "x", "user_id": "u", "now": "2024-02-01"},
         {"query": "x", "user_id": "u", "filters": {"colour": "red"}},

@@ -215,7 +215,7 @@ BAD_INPUT: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = [
     ("search", ("", "u-1"), {}),
     ("search", ("q", "u-1"), {"top_k": 0}),
     ("search", ("q", "u-1"), {"layers": ["nowhere"]}),
-    ("search", ("q", "u-1"), {"layers": ["graph"]}),  # by the service
+    ("search", ("q", "u-1"), {"recipe": "nope"}),  # by the service
     ("search", ("q", "u-1"), {"now": datetime(2024, 1, 1)}),
     ("search", ("q", "u-1"), {"time_range": {"start": T0, "end": T0 - timedelta(days=1)}}),
     ("search", ("q", "u-1"), {"filters": {"roles": ["robot"]}}),

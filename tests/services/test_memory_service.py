@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from memory_service.bootstrap import Runtime, build_runtime
 from memory_service.domain import NewMessage, SearchQuery, TimeWindow
 from memory_service.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
+from memory_service.services.memory import MemoryService
 from memory_service.settings import Settings
 from memory_service.store.tables import EmbeddingRow, EpisodeRow, SessionRow
 from retrieval.embedder import SentenceTransformerEmbedder
@@ -195,9 +196,14 @@ def test_delete_user_forgets_every_layer_and_index(runtime: Runtime, user_id: st
     assert texts(service.search(NS, SearchQuery("dog", user_id))) == [CONVERSATION[3].content]
 
 
-def test_unknown_layer_is_refused(runtime: Runtime, user_id: str) -> None:
-    with pytest.raises(InvalidInputError, match="graph"):
-        runtime.service.search(NS, SearchQuery("x", user_id, layers=("episodic", "graph")))
+def test_a_layer_the_server_does_not_run_is_refused(runtime: Runtime, user_id: str) -> None:
+    episodic_only = MemoryService(runtime.db, runtime.embedder, runtime.service.cache, runtime.service.indexes)
+    try:
+        with pytest.raises(InvalidInputError, match="graph"):
+            episodic_only.search(NS, SearchQuery("x", user_id, layers=("episodic", "graph")))
+    finally:
+        episodic_only.close()
+    assert runtime.service.search(NS, SearchQuery("x", user_id, layers=("episodic", "graph"))) == []
 
 
 def test_bad_cursor_and_limit(runtime: Runtime, user_id: str) -> None:

@@ -1,0 +1,344 @@
+"""GraphService: each user's temporal knowledge graph, grown from episodes and read by the API.
+
+The SQL store holds the graph's rows; a :class:`~graph.temporal_graph.TemporalGraph` built from
+them is cached per user and rebuilt when the user's graph revision moves. Ingestion extracts
+outside any transaction, then, under the user's row lock, applies the extraction to a graph
+current with the store and writes exactly the rows it touched in one transaction. Re-ingesting
+the same episodes reinforces what is there (the task queue may replay a batch after a crash).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from agents.extraction import EpisodeText
+from agents.graph_extraction import GraphExtractor
+from graph.ingest import GraphChanges, apply_extraction
+from graph.model import Entity, Relation
+from graph.search import Embed
+from graph.search import search as search_graph
+from graph.temporal_graph import TemporalGraph
+from memory_service.domain import Page, SearchHit, SearchQuery
+from memory_service.errors import InvalidInputError, NotFoundError
+from memory_service.graph_domain import (
+    ENTITY_ID_PREFIX,
+    RELATION_ID_PREFIX,
+    GraphEdge,
+    GraphEntity,
+    GraphEntityDetail,
+    GraphNeighbor,
+    TimeAxis,
+    graph_public_id,
+    parse_graph_id,
+)
+from memory_service.pagination import check_limit, decode_cursor, encode_cursor
+from memory_service.store import graph_repository as graph_repo
+from memory_service.store import repository as repo
+from memory_service.store.database import Database
+from retrieval.embedder import Embedder
+
+MAX_HOPS = 3
+AXES = ("valid", "known")
+
+
+@dataclass
+class _Loaded:
+    """A user's graph at a store revision. ``vectors`` memoizes fact and query embeddings by text
+    across revisions (facts rarely change), so a search embeds only what it has not seen."""
+
+    revision: int
+    graph: TemporalGraph
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+
+class GraphService:
+    """Temporal graphs of each user: ingestion from episodes, API reads and search."""
+
+    def __init__(
+        self,
+        db: Database,
+        embedder: Embedder,
+        extractor: GraphExtractor,
+        *,
+        embed_names: bool = True,
+        max_loaded: int = 1024,
+    ) -> None:
+        self.db = db
+        self.embedder = embedder
+        self.extractor = extractor
+        self.embed_names = embed_names
+        self.max_loaded = max_loaded
+        self._loaded: OrderedDict[int, _Loaded] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def ingest(self, user_pk: int, episodes: Sequence[EpisodeText]) -> GraphChanges:
+        """Extract entities and relations from the episodes and store them in the user's graph."""
+        if not episodes:
+            return GraphChanges()
+        extraction = self.extractor.extract(episodes)
+        embed = self.embedder.embed_batch if self.embed_names else None
+        with self.db.write() as db:
+            graph_repo.lock_user(db, user_pk)
+            loaded = self._current(db, user_pk, take=True)
+            with loaded.lock:
+                changes = apply_extraction(loaded.graph, extraction.entities, extraction.relations, embed=embed)
+                graph_repo.upsert(db, user_pk, changes.entity_rows(), changes.relation_rows())
+                graph_repo.bump_revision(db, user_pk)
+                db.flush()
+                loaded.revision = graph_repo.revision(db, user_pk)
+        # Installed only once committed: a failed write leaves no half-applied graph behind.
+        self._install(user_pk, loaded)
+        return changes
+
+    def forget(self, user_pk: int) -> None:
+        """Drop the user's cached graph (the rows go with the user by foreign-key cascade)."""
+        with self._lock:
+            self._loaded.pop(user_pk, None)
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def list_entities(
+        self, namespace: str, user_id: str, *, limit: int = 100, cursor: str | None = None
+    ) -> Page[GraphEntity]:
+        """The user's entities by id; an unknown user has none."""
+        check_limit(limit)
+        after = decode_cursor(cursor)
+        user_pk = self._user(namespace, user_id)
+        if user_pk is None:
+            return Page((), None)
+        loaded = self._get(user_pk)
+        with loaded.lock:
+            ids = [i for i in sorted(loaded.graph.entities) if after is None or i > after]
+            page = [_entity(user_pk, loaded.graph.entity(i)) for i in ids[:limit]]
+        return Page(tuple(page), encode_cursor(ids[limit - 1]) if len(ids) > limit else None)
+
+    def get_entity(self, namespace: str, entity_id: str) -> GraphEntityDetail:
+        user_pk, local = self._entity_key(namespace, entity_id)
+        loaded = self._get(user_pk)
+        with loaded.lock:
+            graph = loaded.graph
+            if local not in graph.entities:
+                raise _entity_not_found(entity_id)
+            edges = tuple(_edge(user_pk, graph, r) for r in graph.timeline(local))
+            return GraphEntityDetail(_entity(user_pk, graph.entity(local)), edges)
+
+    def neighbors(
+        self,
+        namespace: str,
+        entity_id: str,
+        *,
+        hops: int = 1,
+        as_of: datetime | None = None,
+        by: TimeAxis = "valid",
+    ) -> list[GraphNeighbor]:
+        """Entities within ``hops`` over current relations, or those seen at ``as_of``; nearest first."""
+        if not 1 <= hops <= MAX_HOPS:
+            raise InvalidInputError(f"hops must be between 1 and {MAX_HOPS}", details={"hops": hops})
+        _check_moment(as_of, by)
+        user_pk, local = self._entity_key(namespace, entity_id)
+        loaded = self._get(user_pk)
+        with loaded.lock:
+            if local not in loaded.graph.entities:
+                raise _entity_not_found(entity_id)
+            found = loaded.graph.neighbors(local, hops, at=as_of, by=by)
+            return [GraphNeighbor(_entity(user_pk, e), distance) for e, distance in found]
+
+    def edges(
+        self,
+        namespace: str,
+        user_id: str,
+        *,
+        as_of: datetime | None = None,
+        by: TimeAxis = "valid",
+        include_past: bool = False,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> Page[GraphEdge]:
+        """The user's relations by id: current ones (now, or as seen at ``as_of``), and with
+        ``include_past`` also those that had ended; retracted relations never show."""
+        check_limit(limit)
+        _check_moment(as_of, by)
+        after = decode_cursor(cursor)
+        user_pk = self._user(namespace, user_id)
+        if user_pk is None:
+            return Page((), None)
+        loaded = self._get(user_pk)
+        with loaded.lock:
+            graph = loaded.graph
+            if as_of is not None:
+                relations = graph.as_of(as_of, by, include_past=include_past)
+            else:
+                relations = sorted(
+                    (r for r in graph.relations.values() if r.is_current or (include_past and not r.is_retracted)),
+                    key=lambda r: r.id,
+                )
+            relations = [r for r in relations if after is None or r.id > after]
+            page = [_edge(user_pk, graph, r) for r in relations[:limit]]
+        more = len(relations) > limit
+        return Page(tuple(page), encode_cursor(relations[limit - 1].id) if more else None)
+
+    def search(
+        self,
+        namespace: str,
+        query: SearchQuery,
+        *,
+        query_vector: np.ndarray | None = None,
+        depth: int | None = None,
+    ) -> list[SearchHit]:
+        """Relation facts answering the query, best first, as layer ``graph`` hits.
+
+        Scores are the graph ranking's, in [0, 1], higher is better; current relations lead
+        unless the query asks about the past. ``as_of`` ranks as if asked at that moment.
+        Without a query vector (a recipe without dense ranking) facts are matched by words only.
+        """
+        user_pk = self._user(namespace, query.user_id)
+        if user_pk is None:
+            return []
+        now = query.as_of or query.now or datetime.now(UTC)
+        loaded = self._get(user_pk)
+        with loaded.lock:
+            embed = self._memo(loaded, query.query, query_vector) if query_vector is not None else None
+            hits = search_graph(loaded.graph, query.query, now, embed, k=depth or query.top_k)
+            return [
+                SearchHit(
+                    id=graph_public_id(RELATION_ID_PREFIX, user_pk, hit.relation.id),
+                    layer="graph",
+                    text=hit.text,
+                    score=hit.score,
+                    valid_at=hit.valid_at,
+                    invalid_at=hit.invalid_at,
+                    provenance=hit.provenance,
+                    metadata={
+                        "source": hit.source.name,
+                        "predicate": hit.relation.predicate,
+                        "target": hit.target.name,
+                        "source_id": graph_public_id(ENTITY_ID_PREFIX, user_pk, hit.source.id),
+                        "target_id": graph_public_id(ENTITY_ID_PREFIX, user_pk, hit.target.id),
+                        "current": hit.current,
+                        "created_at": hit.relation.created_at.isoformat(),
+                        "expired_at": hit.relation.expired_at.isoformat() if hit.relation.expired_at else None,
+                    },
+                )
+                for hit in hits
+            ]
+
+    # -- cache ----------------------------------------------------------------------------
+
+    def _get(self, user_pk: int) -> _Loaded:
+        with self.db.read() as db:
+            return self._current(db, user_pk, take=False)
+
+    def _current(self, db: Session, user_pk: int, *, take: bool) -> _Loaded:
+        """The user's graph at the store's revision, from the cache or rebuilt from the rows.
+
+        ``take`` removes it from the cache for a writer to change; readers keep their own
+        reference, and the entry's lock keeps them from reading mid-change.
+        """
+        revision = graph_repo.revision(db, user_pk)
+        with self._lock:
+            cached = self._loaded.get(user_pk)
+            if cached is not None and cached.revision == revision:
+                if take:
+                    del self._loaded[user_pk]
+                else:
+                    self._loaded.move_to_end(user_pk)
+                return cached
+        entity_rows, relation_rows = graph_repo.load(db, user_pk)
+        fresh = _Loaded(revision, TemporalGraph.from_rows(entity_rows, relation_rows))
+        if cached is not None:
+            fresh.vectors = cached.vectors
+        if not take:
+            self._install(user_pk, fresh)
+        return fresh
+
+    def _install(self, user_pk: int, loaded: _Loaded) -> None:
+        with self._lock:
+            held = self._loaded.get(user_pk)
+            if held is None or held.revision <= loaded.revision:
+                self._loaded[user_pk] = loaded
+                self._loaded.move_to_end(user_pk)
+            while len(self._loaded) > self.max_loaded:
+                self._loaded.popitem(last=False)
+
+    def _memo(self, loaded: _Loaded, query: str, query_vector: np.ndarray) -> Embed:
+        """Texts -> unit vectors: the query's as given, facts from the memo or the embedder."""
+        asked = {query: np.asarray(query_vector, dtype=np.float32)}
+
+        def embed(texts: Sequence[str]) -> np.ndarray:
+            missing = list(dict.fromkeys(t for t in texts if t not in asked and t not in loaded.vectors))
+            if missing:
+                loaded.vectors.update(zip(missing, self.embedder.embed_batch(missing), strict=True))
+            if not texts:
+                return np.zeros((0, self.embedder.dim), np.float32)
+            rows = [asked[t] if t in asked else loaded.vectors[t] for t in texts]
+            return np.stack(rows).astype(np.float32, copy=False)
+
+        return embed
+
+    # -- lookups --------------------------------------------------------------------------
+
+    def _user(self, namespace: str, user_id: str) -> int | None:
+        with self.db.read() as db:
+            namespace_id = repo.find_namespace(db, namespace)
+            user = repo.find_user(db, namespace_id, user_id) if namespace_id is not None else None
+            return user.id if user is not None else None
+
+    def _entity_key(self, namespace: str, entity_id: str) -> tuple[int, int]:
+        """(user, graph id) of an entity id the namespace may see; 404 otherwise."""
+        key = parse_graph_id(ENTITY_ID_PREFIX, entity_id)
+        if key is None:
+            raise _entity_not_found(entity_id)
+        with self.db.read() as db:
+            namespace_id = repo.find_namespace(db, namespace)
+            if namespace_id is None or not graph_repo.user_in_namespace(db, namespace_id, key[0]):
+                raise _entity_not_found(entity_id)
+        return key
+
+
+def _check_moment(as_of: datetime | None, by: str) -> None:
+    if by not in AXES:
+        raise InvalidInputError(f"by must be one of {', '.join(AXES)}", details={"by": by})
+    if as_of is not None and as_of.utcoffset() is None:
+        raise InvalidInputError("as_of needs a timezone, e.g. 2024-05-01T09:30:00Z", details={"field": "as_of"})
+
+
+def _entity_not_found(entity_id: str) -> NotFoundError:
+    return NotFoundError(f"entity {entity_id!r} not found", details={"entity_id": entity_id})
+
+
+def _entity(user_pk: int, entity: Entity) -> GraphEntity:
+    return GraphEntity(
+        id=graph_public_id(ENTITY_ID_PREFIX, user_pk, entity.id),
+        name=entity.name,
+        type=entity.type,
+        summary=entity.summary,
+        aliases=tuple(sorted(entity.aliases)),
+    )
+
+
+def _edge(user_pk: int, graph: TemporalGraph, relation: Relation) -> GraphEdge:
+    return GraphEdge(
+        id=graph_public_id(RELATION_ID_PREFIX, user_pk, relation.id),
+        source_id=graph_public_id(ENTITY_ID_PREFIX, user_pk, relation.source_id),
+        source=graph.entity(relation.source_id).name,
+        predicate=relation.predicate,
+        target_id=graph_public_id(ENTITY_ID_PREFIX, user_pk, relation.target_id),
+        target=graph.entity(relation.target_id).name,
+        fact=relation.fact,
+        valid_at=relation.valid_at,
+        invalid_at=relation.invalid_at,
+        created_at=relation.created_at,
+        expired_at=relation.expired_at,
+        provenance=relation.episode_ids,
+        current=relation.is_current,
+    )

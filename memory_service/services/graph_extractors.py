@@ -1,0 +1,58 @@
+"""The graph extractor the service runs: rules offline, or a model that falls back to rules.
+
+A model that cannot be reached (:class:`agents.llm.LLMError`) or keeps answering unusably
+(:class:`GraphExtractionError`) must not stop the graph from growing, so the batch goes to the
+rule-based extractor instead, with a warning. Any other exception is a bug and propagates.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from agents.extraction import EpisodeText
+from agents.graph_extraction import (
+    GraphExtraction,
+    GraphExtractionError,
+    GraphExtractor,
+    LLMGraphExtractor,
+    RuleGraphExtractor,
+)
+from agents.llm import LLMError
+
+log = logging.getLogger(__name__)
+
+
+class FallbackGraphExtractor:
+    """``primary`` first; ``fallback`` for the batch when the primary's model fails."""
+
+    def __init__(self, primary: GraphExtractor, fallback: GraphExtractor) -> None:
+        self.primary = primary
+        self.fallback = fallback
+
+    def extract(self, episodes: Sequence[EpisodeText]) -> GraphExtraction:
+        spent = (0, 0)
+        try:
+            return self.primary.extract(episodes)
+        except LLMError as exc:
+            reason = f"model unavailable ({exc})"
+        except GraphExtractionError as exc:
+            reason = f"unusable model output ({exc.problem})"
+            spent = (exc.prompt_tokens, exc.completion_tokens)
+        log.warning("graph extraction: %s; using the rule-based extractor for %d episode(s)", reason, len(episodes))
+        result = self.fallback.extract(episodes)
+        return replace(
+            result,
+            prompt_tokens=result.prompt_tokens + spent[0],
+            completion_tokens=result.completion_tokens + spent[1],
+        )
+
+
+def build_graph_extractor(llm_model: str | None, **completion_kwargs: Any) -> GraphExtractor:
+    """Rules when no model is named; otherwise that model, falling back to rules."""
+    rules = RuleGraphExtractor()
+    if llm_model is None or not llm_model.strip():
+        return rules
+    return FallbackGraphExtractor(LLMGraphExtractor(llm_model.strip(), **completion_kwargs), rules)
