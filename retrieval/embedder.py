@@ -82,7 +82,7 @@ class SentenceTransformerEmbedder:
         )
         self._dim = int(dimension() or 0)
         # One forward pass at a time: torch already uses every core for one batch.
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         log.info("embedder %s loaded on %s (dim %d)", model, self.device, self._dim)
 
     @property
@@ -111,8 +111,10 @@ class SentenceTransformerEmbedder:
         mean of its overlapping windows, so its end counts as much as its start."""
         if not texts:
             return np.zeros((0, self._dim), dtype=np.float32)
-        pieces, owners = self.split_long(texts)
+        # The fast tokenizer keeps padding and truncation settings in shared state: counting
+        # tokens here and encoding in another thread at once corrupts batches, so both are locked.
         with self._lock:
+            pieces, owners = self.split_long(texts)
             vectors = self._model.encode(
                 pieces,
                 batch_size=self.batch_size,
@@ -123,7 +125,8 @@ class SentenceTransformerEmbedder:
         return pool_windows(np.asarray(vectors, dtype=np.float32), owners, len(texts))
 
     def split_long(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
-        return split_long(self.tokenizer, texts, self.max_tokens)
+        with self._lock:
+            return split_long(self.tokenizer, texts, self.max_tokens)
 
 
 def split_long(tokenizer: Any, texts: Sequence[str], max_tokens: int) -> tuple[list[str], np.ndarray]:

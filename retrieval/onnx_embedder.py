@@ -8,6 +8,7 @@ cosine of at least :data:`MIN_COSINE` on probe texts; otherwise the caller keeps
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -47,7 +48,9 @@ class OnnxEmbedder:
         except ImportError as exc:
             raise OnnxUnavailableError("onnxruntime is not installed") from exc
         self.reference = reference
-        self.tokenizer = reference.tokenizer
+        # A tokenizer of its own: the reference model's keeps per-call state that another
+        # thread (ingest) may be changing at the same moment.
+        self.tokenizer = copy.deepcopy(reference.tokenizer)
         self.max_tokens = reference.max_tokens
         path = export(reference, cache_dir)
         options = onnxruntime.SessionOptions()
@@ -71,10 +74,12 @@ class OnnxEmbedder:
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        pieces, owners = split_long(self.tokenizer, texts, self.max_tokens)
-        encoded = self.tokenizer(pieces, padding=True, truncation=True, max_length=self.max_tokens, return_tensors="np")
-        feed = {name: np.asarray(encoded[name], dtype=np.int64) for name in self._inputs}
         with self._lock:
+            pieces, owners = split_long(self.tokenizer, texts, self.max_tokens)
+            encoded = self.tokenizer(
+                pieces, padding=True, truncation=True, max_length=self.max_tokens, return_tensors="np"
+            )
+            feed = {name: np.asarray(encoded[name], dtype=np.int64) for name in self._inputs}
             (vectors,) = self._session.run(None, feed)
         return pool_windows(np.asarray(vectors, dtype=np.float32), owners, len(texts))
 

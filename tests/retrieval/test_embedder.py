@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -105,3 +105,26 @@ def test_model_errors_reach_each_caller_and_closing_stops_it() -> None:
     batcher.close()
     with pytest.raises(BatcherClosedError):
         batcher.embed("q")
+
+
+def test_counting_tokens_while_encoding_in_another_thread_is_safe(embedder: SentenceTransformerEmbedder) -> None:
+    """The fast tokenizer keeps padding settings in shared state: unguarded, counting the tokens
+    of long texts in one thread while another encodes a batch breaks the batch's padding."""
+    errors: list[BaseException] = []
+
+    def guarded(work: Callable[[], object], times: int) -> None:
+        try:
+            for _ in range(times):
+                work()
+        except Exception as exc:  # any failure in either thread fails the test
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=guarded, args=(lambda: embedder.split_long([LONG, LONG]), 200)),
+        threading.Thread(target=guarded, args=(lambda: embedder.embed_batch(["a", "bb cc", "ddd eee fff"]), 30)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
