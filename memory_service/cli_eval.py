@@ -57,6 +57,13 @@ WorkersOption = Annotated[int, typer.Option("--workers", "-w", help="Worker proc
 ResumeOption = Annotated[bool, typer.Option("--resume", help="Continue the run in --out, skipping finished units.")]
 OverwriteOption = Annotated[bool, typer.Option("--overwrite", help="Discard the results already in --out.")]
 KeepOption = Annotated[bool, typer.Option("--keep", help="Keep each unit's memories instead of deleting them.")]
+InferOption = Annotated[
+    bool, typer.Option("--infer", help="Ingest with infer: extract facts and graph relations before asking.")
+]
+LayersOption = Annotated[
+    list[str] | None,
+    typer.Option("--layers", "--layer", help="Layers the turn search reads (with --infer): episodic, semantic, graph."),
+]
 TopKOption = Annotated[int, typer.Option("--top-k", help="Results per search (the deepest k scored).")]
 UrlOption = Annotated[
     str | None, typer.Option("--url", envvar="MEMORY_URL", help="Evaluate a running server instead of in process.")
@@ -93,6 +100,8 @@ def longmemeval(
     keep: KeepOption = False,
     top_k: TopKOption = 50,
     ingest: Annotated[str, typer.Option(help="all turns, or user turns only (the benchmark's keys).")] = "all",
+    infer: InferOption = False,
+    layers: LayersOption = None,
     url: UrlOption = None,
     api_key: ApiKeyOption = None,
     data_dir: DataDirOption = None,
@@ -106,7 +115,7 @@ def longmemeval(
     """LongMemEval (oracle, S or M): retrieval recall and NDCG per question type, QA with an LLM."""
     options = _options(
         "longmemeval", recipe, granularity, top_k, limit, ingest, keep, llm_model, judge_model, qa_top_k, qa_prompt,
-        llm_option, no_qa,
+        llm_option, no_qa, infer=infer, layers=layers,
     )  # fmt: skip
     outcome = _run(path, out, options, workers, resume, overwrite, url, api_key, data_dir)
     print_longmemeval(outcome.metrics)
@@ -230,6 +239,9 @@ def _options(
     qa_prompt: Path | None,
     llm_options: list[str] | None,
     no_qa: bool,
+    *,
+    infer: bool = False,
+    layers: list[str] | None = None,
 ) -> EvalOptions:
     from memory_service.evaluation.options import make_options
 
@@ -254,6 +266,8 @@ def _options(
             prompt=prompt,
             llm_options=parse_llm_options(llm_options or []),
             no_llm_reason=reason,
+            infer=infer,
+            layers=[name.strip() for value in layers or [] for name in value.split(",") if name.strip()] or None,
         )
 
 

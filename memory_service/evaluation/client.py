@@ -14,9 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from memory_service.domain import Granularity
+from memory_service.domain import Granularity, Layer
 from memory_service.errors import InvalidInputError, NotFoundError
-from memory_service.schemas import MessagesCreated, SearchResponse, SearchResult, UserDeleted
+from memory_service.schemas import ExtractionStatus, MessagesCreated, SearchResponse, SearchResult, UserDeleted
 
 
 class EvalClient(Protocol):
@@ -41,7 +41,10 @@ class EvalClient(Protocol):
         now: datetime | None = None,
         recipe: str | None = None,
         granularity: Granularity = "turn",
+        layers: Sequence[Layer] | None = None,
     ) -> SearchResponse: ...
+
+    def extraction_status(self, user_id: str) -> ExtractionStatus: ...
 
     def delete_user(self, user_id: str) -> UserDeleted: ...
 
@@ -84,6 +87,16 @@ class ClientConfig:
             raise InvalidInputError(str(exc)) from exc
 
 
+def wait_for_extraction(client: EvalClient, user_id: str, timeout_s: float = 900.0) -> float:
+    """Block until the user's queued extraction is consolidated; returns the seconds waited."""
+    started = time.perf_counter()
+    while not client.extraction_status(user_id).idle:
+        if time.perf_counter() - started > timeout_s:
+            raise TimeoutError(f"extraction for {user_id} still running after {timeout_s:.0f} s")
+        time.sleep(0.1)
+    return time.perf_counter() - started
+
+
 def forget(client: EvalClient, user_id: str) -> None:
     """Delete a user that may not exist (a fresh question, or one cut short before a resume)."""
     with contextlib.suppress(NotFoundError):
@@ -105,8 +118,11 @@ def timed_search(
     now: datetime,
     recipe: str,
     granularity: Granularity,
+    layers: Sequence[Layer] | None = None,
 ) -> TimedSearch:
     """One search and its wall time in milliseconds, as a caller of the API sees it."""
     started = time.perf_counter()
-    response = client.search(query, user_id, top_k=top_k, now=now, recipe=recipe, granularity=granularity)
+    response = client.search(
+        query, user_id, top_k=top_k, now=now, recipe=recipe, granularity=granularity, layers=layers
+    )
     return TimedSearch(response.results, (time.perf_counter() - started) * 1000)

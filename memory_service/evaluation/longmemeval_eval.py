@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from memory_service.evaluation.client import EvalClient, forget, timed_search
+from memory_service.evaluation.client import EvalClient, forget, timed_search, wait_for_extraction
 from memory_service.evaluation.datasets import LongMemEvalQuestion, gold_session_ids, gold_turn_ids, turn_doc_id
 from memory_service.evaluation.metrics import score_at_ks, score_turns_as_sessions_at_ks
 from memory_service.evaluation.options import EvalOptions
@@ -50,13 +50,16 @@ def evaluate_question(
     partition = make_partition(run_id, question.question_id, (s.session_id for s in question.sessions))
     forget(client, partition.user_id)
     try:
-        ingest = ingest_haystack(client, question, partition, options.ingest, cancel)
+        turn_of: dict[str, str] = {}
+        ingest = ingest_haystack(client, question, partition, options.ingest, cancel, options.infer, turn_of)
+        if options.infer:
+            ingest["extraction_wait_s"] = wait_for_extraction(client, partition.user_id)
         recipes: dict[str, Any] = {}
         turn_hits: list[SearchResult] = []
         session_hits: list[SearchResult] = []
         for index, recipe in enumerate(options.recipes):
             check_cancelled(cancel)
-            scored, hits = _search_and_score(client, question, partition, options, recipe)
+            scored, hits = _search_and_score(client, question, partition, options, recipe, turn_of)
             recipes[recipe] = scored
             if index == 0:
                 turn_hits, session_hits = hits.get("turn", []), hits.get("session", [])
@@ -88,8 +91,14 @@ def ingest_haystack(
     partition: Partition,
     which: str = "all",
     cancel: threading.Event | None = None,
+    infer: bool = False,
+    turn_of: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Store every session's turns with their dates; blank turns are skipped (the API refuses them)."""
+    """Store every session's turns with their dates; blank turns are skipped (the API refuses them).
+
+    ``turn_of`` receives each stored episode's benchmark turn id, so that hits of the semantic
+    and graph layers can be scored as the turns they came from.
+    """
     started = time.perf_counter()
     turns = skipped = 0
     for session in question.sessions:
@@ -113,7 +122,11 @@ def ingest_haystack(
                 }
             )
         for batch in batches(messages):
-            client.add_messages(partition.session_ids[session.session_id], partition.user_id, batch)
+            created = client.add_messages(
+                partition.session_ids[session.session_id], partition.user_id, batch, infer=infer
+            )
+            if turn_of is not None:
+                turn_of.update(zip(created.ids, (m["metadata"][TURN_ID_KEY] for m in batch), strict=True))
         turns += len(messages)
     return {
         "sessions": len(question.sessions),
@@ -140,9 +153,21 @@ def batches(messages: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return out
 
 
-def ranked_turn_ids(hits: Sequence[SearchResult]) -> list[str]:
-    """Benchmark turn ids of turn hits, best first; a hit without one stands for itself."""
-    return [str(hit.metadata.get(TURN_ID_KEY) or hit.id) for hit in hits]
+def ranked_turn_ids(hits: Sequence[SearchResult], turn_of: Mapping[str, str] | None = None) -> list[str]:
+    """Benchmark turn ids of turn hits, best first; a hit without one stands for itself.
+
+    A fact or relation (semantic or graph layer) stands for the turns it was drawn from, in the
+    order of its provenance; a turn already ranked higher is not counted again.
+    """
+    ranked: dict[str, None] = {}
+    for hit in hits:
+        if hit.layer == "episodic" or not turn_of:
+            ranked.setdefault(str(hit.metadata.get(TURN_ID_KEY) or hit.id))
+            continue
+        for episode in hit.provenance:
+            if episode in turn_of:
+                ranked.setdefault(turn_of[episode])
+    return list(ranked)
 
 
 def ranked_session_ids(hits: Sequence[SearchResult], partition: Partition) -> list[str]:
@@ -157,6 +182,7 @@ def _search_and_score(
     partition: Partition,
     options: EvalOptions,
     recipe: str,
+    turn_of: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], dict[str, list[SearchResult]]]:
     scored: dict[str, Any] = {"latency_ms": {}, "ranked": {}}
     hits: dict[str, list[SearchResult]] = {}
@@ -169,6 +195,7 @@ def _search_and_score(
             now=question.question_date,
             recipe=recipe,
             granularity="session" if granularity == "session" else "turn",
+            layers=None if granularity == "session" else options.layers,  # type: ignore[arg-type]
         )
         hits[granularity] = search.results
         scored["latency_ms"][granularity] = search.latency_ms
@@ -176,7 +203,7 @@ def _search_and_score(
             ranked = ranked_session_ids(search.results, partition)
             scored["session"] = score_at_ks(ranked, gold_session_ids(question), options.ks)
         else:
-            ranked = ranked_turn_ids(search.results)
+            ranked = ranked_turn_ids(search.results, turn_of)
             gold = gold_turn_ids(question)
             scored["turn"] = score_at_ks(ranked, gold, options.ks)
             scored["turn_to_session"] = score_turns_as_sessions_at_ks(ranked, gold, options.ks)

@@ -23,6 +23,7 @@ IngestChoice = Literal["all", "user"]
 BENCHMARKS: tuple[str, ...] = ("longmemeval", "locomo")
 GRANULARITIES: tuple[str, ...] = ("session", "turn", "both")
 INGEST_CHOICES: tuple[str, ...] = ("all", "user")
+LAYERS: tuple[str, ...] = ("episodic", "semantic", "graph")
 MAX_TOP_K = 200
 """The search API's own cap on ``top_k``."""
 
@@ -71,6 +72,10 @@ class EvalOptions:
     limit: int | None = None
     ingest: IngestChoice = "all"
     keep: bool = False
+    infer: bool = False
+    """Ingest with ``infer``: facts and graph relations are extracted before questions are asked."""
+    layers: tuple[str, ...] = ("episodic",)
+    """Layers the turn-level search reads; semantic and graph hits count as their source turns."""
     qa: QAOptions | None = None
     qa_skipped_reason: str | None = "no LLM configured: set MEMORY_LLM_MODEL or pass --llm-model"
 
@@ -87,6 +92,7 @@ class EvalOptions:
         """A JSON-ready copy for the run manifest; the QA prompt is kept, litellm options are not."""
         data = asdict(self)
         data["recipes"] = list(self.recipes)
+        data["layers"] = list(self.layers)
         if self.qa is not None:
             data["qa"] = {**data["qa"], "llm_options": sorted(self.qa.llm_options)}
         return data
@@ -99,6 +105,8 @@ class EvalOptions:
             "granularity": self.granularity,
             "top_k": self.top_k,
             "ingest": self.ingest,
+            "infer": self.infer,
+            "layers": list(self.layers),
             "qa_model": self.qa.model if self.qa else None,
         }
 
@@ -118,6 +126,8 @@ def make_options(
     prompt: str | None = None,
     llm_options: Mapping[str, Any] | None = None,
     no_llm_reason: str | None = None,
+    infer: bool = False,
+    layers: Sequence[str] | None = None,
 ) -> EvalOptions:
     """Checked options; every problem is an `InvalidInputError` naming the option and the fix."""
     if benchmark not in BENCHMARKS:
@@ -134,6 +144,13 @@ def make_options(
     if benchmark == "locomo" and (granularity != "turn" or ingest != "all"):
         # Evidence ids name turns of both speakers, so LoCoMo is scored on turns of everyone.
         _bad("granularity", "LoCoMo is scored on turns of both speakers: granularity turn, ingest all", granularity)
+    chosen_layers = tuple(dict.fromkeys(layers or ("episodic",)))
+    if not set(chosen_layers) <= set(LAYERS):
+        _bad("layers", f"layers must be among {', '.join(LAYERS)}", list(chosen_layers))
+    if benchmark == "locomo" and (infer or chosen_layers != ("episodic",)):
+        _bad("infer", "infer and layers other than episodic are available for LongMemEval runs", infer)
+    if set(chosen_layers) - {"episodic"} and not infer:
+        _bad("layers", "the semantic and graph layers are built from extraction: add infer", list(chosen_layers))
     if not 1 <= top_k <= MAX_TOP_K:
         _bad("top_k", f"top_k must be between 1 and {MAX_TOP_K}", top_k)
     if limit is not None and limit < 1:
@@ -158,6 +175,8 @@ def make_options(
         limit=limit,
         ingest=ingest,  # type: ignore[arg-type]
         keep=keep,
+        infer=infer,
+        layers=chosen_layers,
         qa=qa,
         qa_skipped_reason=None if qa else (no_llm_reason or EvalOptions.qa_skipped_reason),
     )

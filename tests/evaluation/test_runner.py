@@ -454,3 +454,36 @@ def test_worker_processes_give_the_same_scores(tmp_path: Path, client: LocalMemo
     assert pooled.metrics["session"] == alone.metrics["session"]
     assert pooled.metrics["turn"] == alone.metrics["turn"]
     assert sorted(p.name for p in (tmp_path / "stores").iterdir()) == ["worker-0", "worker-1"]
+
+
+def test_infer_runs_search_the_semantic_and_graph_layers_as_their_source_turns(
+    tmp_path: Path, client: LocalMemoryClient, local_runtime: Runtime
+) -> None:
+    dataset = write_longmemeval(tmp_path / "lme.json")
+    layers = ["episodic", "semantic", "graph"]
+    outcome = run_evaluation(request(tmp_path, dataset, infer=True, layers=layers, keep=True), client=client)
+    assert outcome.failed == 0
+    records = {r["unit"]: r for r in RunFolder(tmp_path / "out").records()}
+    move = records["q_move"]
+    assert move["ingest"]["extraction_wait_s"] >= 0
+    ranked = move["recipes"]["hybrid"]["ranked"]["turn"]
+    assert ranked[0] == "answer_move_2_1" and len(ranked) == len(set(ranked))
+    assert all(not turn.startswith(("mem_", "rel_")) for turn in ranked)  # facts count as their turns
+    # The store now holds the facts the runs extracted, with the episodes they came from.
+    user = move["user_id"]
+    memories = client.list_memories(user).items
+    assert any("Austin" in m.text and m.provenance for m in memories)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"layers": ["episodic", "semantic"]}, "add infer"),
+        ({"infer": True, "layers": ["dreams"]}, "layers must be among"),
+        ({"benchmark": "locomo", "infer": True, "granularity": "turn"}, "LongMemEval"),
+    ],
+)
+def test_layer_options_are_checked(tmp_path: Path, options: dict[str, Any], message: str) -> None:
+    benchmark = options.pop("benchmark", "longmemeval")
+    with pytest.raises(InvalidInputError, match=message):
+        make_options(benchmark, **options)
