@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from memory_service.bootstrap import Runtime
-from memory_service.store.tables import GraphEntityRow, GraphRelationRow, GraphRevisionRow
+from memory_service.store.tables import GraphEntityRow, GraphRelationRow, GraphRevisionRow, UserRow
 from tests.graph_service.conftest import get_json, post_conversation
 
 
@@ -82,11 +82,15 @@ def test_a_conversation_becomes_a_temporal_graph(client: TestClient, runtime: Ru
     assert first["provenance"] == [episodes[1]] and first["valid_at"] == "2024-03-04T00:00:00Z"
     assert first["invalid_at"] is None
 
-    # Forgetting the user removes every node, edge and counter of the graph.
+    # Forgetting the user removes every node, edge and counter of the graph (the database may
+    # hold other tests' users, so count this user's rows).
+    with runtime.db.read() as db:
+        user_pk = db.scalar(select(UserRow.id).where(UserRow.external_id == user_id))
     assert client.delete(f"/v1/users/{user_id}").status_code == 200
     with runtime.db.read() as db:
         for table in (GraphEntityRow, GraphRelationRow, GraphRevisionRow):
-            assert db.scalar(select(func.count()).select_from(table)) == 0, table.__tablename__
+            remaining = select(func.count()).select_from(table).where(table.user_id == user_pk)
+            assert db.scalar(remaining) == 0, table.__tablename__
     assert get_json(client, "/v1/graph/entities", user_id=user_id) == {"items": [], "next_cursor": None}
     assert client.get(f"/v1/graph/entities/{ana['id']}").status_code == 404
 
