@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from agents.consolidation import build_memory_manager
 from agents.extraction import build_extractor
+from agents.graph_extraction import build_graph_extractor
 from memory_service.evaluation.jobs import JobManager
 from memory_service.services.extraction_worker import ExtractionWorker
 from memory_service.services.graph import GraphService
-from memory_service.services.graph_extractors import build_graph_extractor
 from memory_service.services.indexes import EmbeddingCache, IndexManager
 from memory_service.services.memory import MemoryService
 from memory_service.services.reindex import EmbeddingModelMismatchError, check_model

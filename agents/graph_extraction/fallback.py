@@ -1,4 +1,4 @@
-"""The graph extractor the service runs: rules offline, or a model that falls back to rules.
+"""The graph extractor to run: rules offline, or a model that falls back to rules.
 
 A model that cannot be reached (:class:`agents.llm.LLMError`) or keeps answering unusably
 (:class:`GraphExtractionError`) must not stop the graph from growing, so the batch goes to the
@@ -13,13 +13,9 @@ from dataclasses import replace
 from typing import Any
 
 from agents.extraction import EpisodeText
-from agents.graph_extraction import (
-    GraphExtraction,
-    GraphExtractionError,
-    GraphExtractor,
-    LLMGraphExtractor,
-    RuleGraphExtractor,
-)
+from agents.graph_extraction.base import GraphExtraction, GraphExtractionError, GraphExtractor
+from agents.graph_extraction.llm import LLMGraphExtractor
+from agents.graph_extraction.rules import RuleGraphExtractor
 from agents.llm import LLMError
 
 log = logging.getLogger(__name__)
