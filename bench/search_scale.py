@@ -1,12 +1,13 @@
 """Search at scale over REST: one partition of 100k memories, latency, concurrency and memory.
 
-The memories are real LongMemEval turns (numbered so that each text is distinct); their
-vectors are the real turns' embeddings joined by neighbours drawn around them (see
-``bench.vector_index.grow``) and are put in the store's embedding cache first, so ingest
-measures the service (SQL, BM25, FAISS) rather than hours of CPU embedding. Queries are the
-benchmark's real questions, embedded per request by the configured query runtime, as in
-production. Baselines in the same run: numpy brute force over the same vectors (dense only),
-and the same concurrent load with micro-batching turned off.
+The memories are real LongMemEval turns, alternately the user's and the assistant's
+(numbered so that each text is distinct); their vectors are the real turns' embeddings
+joined by neighbours drawn around them (see ``bench.vector_index.grow``) and are put in the
+store's embedding cache first, so ingest measures the service (SQL, BM25, FAISS) rather than
+hours of CPU embedding. Queries are the benchmark's real questions, embedded per request by
+the configured query runtime, as in production. Baselines in the same run: the same searches
+without round keys, numpy brute force over the same vectors (dense only), and the same
+concurrent load with micro-batching turned off.
 
     python -m bench.search_scale [--memories 100000] [--queries 200] [--clients 32] [--seconds 10]
 """
@@ -44,6 +45,17 @@ def rss_mib() -> float:
 
 def percentile(values: list[float], share: float) -> float:
     return float(np.percentile(values, share * 100))
+
+
+def timed_searches(client: httpx.Client, queries: list[str], recipe: str | None = None) -> list[float]:
+    """Milliseconds per search, one at a time."""
+    latencies = []
+    for query in queries:
+        started = time.perf_counter()
+        body = {"query": query, "user_id": USER, "top_k": 10, "recipe": recipe}
+        client.post("/v1/search", json=body).raise_for_status()
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
 
 
 def concurrent_qps(client: httpx.Client, queries: list[str], clients: int, seconds: float) -> float:
@@ -100,8 +112,9 @@ def main() -> None:
         began = datetime(2023, 1, 1, tzinfo=UTC)
         started = time.perf_counter()
         for start in range(0, len(texts), 1000):
+            # Conversations: a user turn, then the reply (one round key per pair).
             batch = [
-                NewMessage("user", text, began + timedelta(minutes=start + n))
+                NewMessage("user" if n % 2 == 0 else "assistant", text, began + timedelta(minutes=start + n))
                 for n, text in enumerate(texts[start : start + 1000])
             ]
             runtime.service.add_messages("default", f"s{start // 1000}", USER, batch)
@@ -111,11 +124,8 @@ def main() -> None:
             started = time.perf_counter()
             client.post("/v1/search", json={"query": "warm up", "user_id": USER}).raise_for_status()
             cold_s = time.perf_counter() - started
-            latencies = []
-            for query in queries:
-                started = time.perf_counter()
-                client.post("/v1/search", json={"query": query, "user_id": USER, "top_k": 10}).raise_for_status()
-                latencies.append((time.perf_counter() - started) * 1000)
+            latencies = timed_searches(client, queries)
+            turn_only = timed_searches(client, queries, recipe="hybrid_turns")
             rss_after = rss_mib()
             single_qps = concurrent_qps(client, queries, 1, args.seconds)
             batched_qps = concurrent_qps(client, queries, args.clients, args.seconds)
@@ -142,6 +152,10 @@ def main() -> None:
     print(
         f"search over REST: p50 {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms "
         f"(baseline: numpy brute force, dense only, no HTTP: p50 {statistics.median(brute):.1f} ms)"
+    )
+    print(
+        f"  the same without round keys (recipe hybrid_turns): p50 {statistics.median(turn_only):.1f} ms, "
+        f"p99 {percentile(turn_only, 0.99):.1f} ms"
     )
     print(
         f"throughput: 1 client {single_qps:.1f} q/s; {args.clients} clients {batched_qps:.1f} q/s with micro-batching "

@@ -72,6 +72,7 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         device=str(getattr(embedder, "device", "cpu")),
         ivf_threshold=settings.ivf_threshold,
         max_loaded=settings.max_loaded_partitions,
+        fact_keys=settings.fact_keys,
     )
     semantic = SemanticService(
         db, embedder, cache, build_memory_manager(settings.llm_model), max_loaded=settings.max_loaded_partitions

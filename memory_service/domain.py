@@ -98,6 +98,8 @@ class SearchQuery:
     recipe: str | None = None
     granularity: Granularity = "turn"
     neighbors: int = 0
+    reinforce: bool = True
+    """Returned semantic memories count as retrieved (their forgetting curve restarts)."""
 
 
 @dataclass(frozen=True)

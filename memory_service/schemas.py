@@ -182,6 +182,11 @@ class SearchRequest(_Request):
     )
     granularity: Granularity = Field(default="turn", description="Rank single turns or whole sessions.")
     neighbors: int = Field(default=0, ge=0, le=10, description="Turns before and after each turn hit to return.")
+    reinforce: bool = Field(
+        default=True,
+        description="Count returned semantic memories as retrieved, which strengthens them on the forgetting "
+        "curve; false for read-only searches (evaluations, audits).",
+    )
 
     def to_domain(self) -> SearchQuery:
         window = TimeWindow(self.time_range.start, self.time_range.end) if self.time_range else None
@@ -199,6 +204,7 @@ class SearchRequest(_Request):
             recipe=self.recipe,
             granularity=self.granularity,
             neighbors=self.neighbors,
+            reinforce=self.reinforce,
         )
 
 

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     ivf_threshold: int = Field(
         default=50_000, ge=1, description="Vectors in a partition from which its CPU index is approximate (IVF)."
     )
+    fact_keys: bool = Field(
+        default=False,
+        description="Join round keys with the facts extracted from their turns (needs infer=true writes).",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     api_keys: dict[str, str] = Field(

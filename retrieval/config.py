@@ -31,6 +31,18 @@ class SearchConfig(BaseModel):
         description="Reciprocal-rank fusion constant; 10 beat the customary 60 on LongMemEval and LoCoMo "
         "(bench.retrieval_quality): a list's top hits count more than agreement deep in both lists.",
     )
+    round_weight: float = Field(
+        default=1.0,
+        ge=0,
+        description="Weight of the round keys' rankings (a user turn with its replies, searched as one); 0 = off.",
+    )
+    round_reply_weight: float = Field(
+        default=0.75,
+        ge=0,
+        description="Share of a matching round's weight its replies get (its opener gets it whole): 0 credits "
+        "only the user's turn, 1 both sides alike. 0 is best on LongMemEval (evidence is what the user said), "
+        "1 on LoCoMo (both speakers are people); 0.6-0.8 beat turn-only keys on both (bench.keys_quality).",
+    )
     candidates: int = Field(default=50, ge=1, description="Depth of each ranking before fusion.")
     time_mode: TimeMode = Field(
         default="boost",
@@ -80,15 +92,40 @@ class SearchConfig(BaseModel):
 RECIPES: dict[str, SearchConfig] = {
     config.name: config
     for config in (
-        SearchConfig(name="hybrid", description="Dense and BM25 fused by reciprocal rank; time phrases boost."),
-        SearchConfig(name="dense", description="Embedding similarity only.", lexical=False, time_mode="off"),
-        SearchConfig(name="bm25", description="BM25 only.", dense=False, time_mode="off"),
+        SearchConfig(
+            name="hybrid",
+            description="Dense and BM25 over turns and rounds fused by reciprocal rank; time phrases boost.",
+        ),
+        SearchConfig(
+            name="dense",
+            description="Embedding similarity over turns only.",
+            lexical=False,
+            time_mode="off",
+            round_weight=0,
+        ),
+        SearchConfig(name="bm25", description="BM25 over turns only.", dense=False, time_mode="off", round_weight=0),
         SearchConfig(
             name="dense_user_turns",
             description="Embedding similarity over the user's own turns only (the usual baseline).",
             lexical=False,
             time_mode="off",
             roles=("user",),
+            round_weight=0,
+        ),
+        SearchConfig(
+            name="hybrid_turns",
+            description="Dense + BM25 over single turns only (no round keys).",
+            round_weight=0.0,
+        ),
+        SearchConfig(
+            name="hybrid_user_rounds",
+            description="Dense + BM25; a matching round credits only its user turn (evidence is what the user said).",
+            round_reply_weight=0.0,
+        ),
+        SearchConfig(
+            name="hybrid_rounds_all",
+            description="Dense + BM25; a matching round credits every turn alike (both speakers carry evidence).",
+            round_reply_weight=1.0,
         ),
         SearchConfig(name="hybrid_plain", description="Dense + BM25 without time awareness.", time_mode="off"),
         SearchConfig(name="hybrid_time_filter", description="Dense + BM25; time phrases filter.", time_mode="filter"),

@@ -85,6 +85,9 @@ class _FaissIndex:
     def __init__(self, dim: int, index: Any) -> None:
         self._dim = dim
         self._index = index
+        # The ids held, known from the first write on: a removal scans every vector, so an
+        # add removes first only the ids it replaces (new ids, the usual case, cost nothing).
+        self._held: set[int] | None = None
 
     @property
     def dim(self) -> int:
@@ -93,15 +96,29 @@ class _FaissIndex:
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
+    def ids(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def _held_ids(self) -> set[int]:
+        if self._held is None:
+            self._held = set(self.ids().tolist())
+        return self._held
+
     def add(self, ids: Sequence[int], vectors: np.ndarray) -> None:
         if len(ids) == 0:
             return
-        self.remove(ids)
+        held = self._held_ids()
+        replaced = [i for i in ids if i in held]
+        if replaced:
+            self.remove(replaced)
         self._index.add_with_ids(_as_rows(vectors, self._dim), np.asarray(ids, dtype=np.int64))
+        held.update(int(i) for i in ids)
 
     def remove(self, ids: Sequence[int]) -> None:
         if len(ids):
             self._index.remove_ids(self._selector(np.asarray(ids, dtype=np.int64)))
+            if self._held is not None:
+                self._held.difference_update(int(i) for i in ids)
 
     def _selector(self, ids: np.ndarray) -> Any:
         return faiss.IDSelectorBatch(ids)

@@ -42,6 +42,7 @@ class EvalClient(Protocol):
         recipe: str | None = None,
         granularity: Granularity = "turn",
         layers: Sequence[Layer] | None = None,
+        reinforce: bool = True,
     ) -> SearchResponse: ...
 
     def extraction_status(self, user_id: str) -> ExtractionStatus: ...
@@ -122,7 +123,8 @@ def timed_search(
 ) -> TimedSearch:
     """One search and its wall time in milliseconds, as a caller of the API sees it."""
     started = time.perf_counter()
+    # Read-only: one recipe's search must not strengthen the memories the next recipe ranks.
     response = client.search(
-        query, user_id, top_k=top_k, now=now, recipe=recipe, granularity=granularity, layers=layers
+        query, user_id, top_k=top_k, now=now, recipe=recipe, granularity=granularity, layers=layers, reinforce=False
     )
     return TimedSearch(response.results, (time.perf_counter() - started) * 1000)

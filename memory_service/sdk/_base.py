@@ -129,6 +129,7 @@ def search_request(
     recipe: str | None = None,
     granularity: str = "turn",
     neighbors: int = 0,
+    reinforce: bool = True,
 ) -> SearchRequest:
     return validated(
         SearchRequest,
@@ -145,6 +146,7 @@ def search_request(
             "recipe": recipe,
             "granularity": granularity,
             "neighbors": neighbors,
+            "reinforce": reinforce,
         },
     )
 

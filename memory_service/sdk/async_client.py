@@ -92,6 +92,7 @@ class AsyncMemoryClient(base.AsyncClientBase):
         recipe: str | None = None,
         granularity: Granularity = "turn",
         neighbors: int = 0,
+        reinforce: bool = True,
     ) -> SearchResponse:
         """The user's memories most relevant to ``query``, best first (higher score is better)."""
         request = base.search_request(
@@ -107,6 +108,7 @@ class AsyncMemoryClient(base.AsyncClientBase):
             recipe=recipe,
             granularity=granularity,
             neighbors=neighbors,
+            reinforce=reinforce,
         )
         return await self._send(base.search_call(request))
 

@@ -122,6 +122,7 @@ class LocalMemoryClient(base.SyncClientBase):
         recipe: str | None = None,
         granularity: Granularity = "turn",
         neighbors: int = 0,
+        reinforce: bool = True,
     ) -> SearchResponse:
         """The user's memories most relevant to ``query``, best first (higher score is better)."""
         request = base.search_request(
@@ -137,6 +138,7 @@ class LocalMemoryClient(base.SyncClientBase):
             recipe=recipe,
             granularity=granularity,
             neighbors=neighbors,
+            reinforce=reinforce,
         )
         return SearchResponse.from_domain(self.service.search(self.namespace, request.to_domain()))
 

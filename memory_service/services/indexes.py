@@ -21,10 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
+from memory_service.domain import parse_episode_id
 from memory_service.store import repository as repo
+from memory_service.store import semantic_repository as semantic_repo
 from memory_service.store.database import Database
 from memory_service.store.repository import Partition
 from retrieval.embedder import Embedder
+from retrieval.keys import RoundFacts, RoundKeys, TurnRef
 from retrieval.lexical import BM25Index
 from retrieval.vector_index import (
     IVF_THRESHOLD,
@@ -47,7 +50,10 @@ MANIFEST = "manifest.json"
 class PartitionIndex:
     dense: VectorIndex
     lexical: BM25Index
+    rounds: RoundKeys
     revision: int
+    facts_revision: int = -1
+    """The semantic revision whose facts the round keys hold (-1: none yet)."""
     dirty: bool = False
     lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -87,6 +93,7 @@ class IndexManager:
         device: str = "cpu",
         ivf_threshold: int = IVF_THRESHOLD,
         max_loaded: int = 1024,
+        fact_keys: bool = False,
     ) -> None:
         self._db = db
         self._embedder = embedder
@@ -95,6 +102,8 @@ class IndexManager:
         self.device = device
         self.ivf_threshold = ivf_threshold
         self.max_loaded = max_loaded
+        # Round keys joined by the facts extracted from their turns (the semantic layer's memories).
+        self.fact_keys = fact_keys
         self._indexes: OrderedDict[str, PartitionIndex] = OrderedDict()  # least recently used first
         self._write_locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -107,13 +116,14 @@ class IndexManager:
         with lock:
             yield
 
-    def get(self, partition: Partition, store_revision: int) -> PartitionIndex:
-        """The partition's index, at least as new as ``store_revision``."""
+    def get(self, partition: Partition, store_revision: int, facts_revision: int | None = None) -> PartitionIndex:
+        """The partition's index, at least as new as ``store_revision`` (and, with fact keys on,
+        its round keys holding the facts of ``facts_revision``)."""
         with self._guard:
             index = self._indexes.get(partition.key)
             if index is not None:
                 self._indexes.move_to_end(partition.key)
-        if index is not None and index.revision >= store_revision:
+        if index is not None and index.revision >= store_revision and not self._facts_lag(index, facts_revision):
             return index
         with self.writing(partition):
             index = self._indexes.get(partition.key)
@@ -123,7 +133,45 @@ class IndexManager:
                     self._indexes[partition.key] = index
                     self._indexes.move_to_end(partition.key)
                 self._evict_idle()
+            if self._facts_lag(index, facts_revision):
+                self._join_facts(partition, index)
             return index
+
+    def _facts_lag(self, index: PartitionIndex, facts_revision: int | None) -> bool:
+        return self.fact_keys and facts_revision is not None and index.facts_revision < facts_revision
+
+    def _join_facts(self, partition: Partition, index: PartitionIndex) -> None:
+        """Join each round's key with the current facts extracted from its turns."""
+        with self._db.read() as db:
+            revision = semantic_repo.revision(db, partition.user_pk)
+            rows = [r for r in semantic_repo.visible_memories(db, partition.user_pk) if r.status == "active"]
+        texts = [r.text for r in rows]
+        _, vectors, fresh = self._cache.vectors_for(texts)
+        if fresh:
+            with self._db.write() as db:
+                repo.store_vectors(db, self._embedder.name, fresh)
+        by_round: dict[int, list[int]] = {}
+        with index.lock:
+            rounds = index.rounds
+            for position, row in enumerate(rows):
+                sources = (parse_episode_id(public_id) for public_id in row.source_episode_ids or ())
+                for anchor in {rounds.anchor_of[pk] for pk in sources if pk is not None and pk in rounds.anchor_of}:
+                    by_round.setdefault(anchor, []).append(position)
+            facts = {
+                anchor: RoundFacts.of([texts[i] for i in positions], vectors[positions])
+                for anchor, positions in by_round.items()
+            }
+            changed = rounds.set_facts(facts, index.dense.vectors, self._episode_texts)
+            index.facts_revision = revision
+        log.debug("partition %s: %d round keys re-keyed with their facts", partition.key, changed)
+
+    def _episode_texts(self, pks: Sequence[int], chunk: int = 5000) -> dict[int, str]:
+        texts: dict[int, str] = {}
+        with self._db.read() as db:
+            for start in range(0, len(pks), chunk):
+                found = repo.episodes_by_pk(db, list(pks[start : start + chunk]))
+                texts.update((pk, episode.content) for pk, episode in found.items())
+        return texts
 
     def _evict_idle(self) -> None:
         """Unload the least recently used partitions past ``max_loaded``, saving them first;
@@ -142,7 +190,7 @@ class IndexManager:
         self,
         partition: Partition,
         revision: int,
-        pks: Sequence[int],
+        turns: Sequence[TurnRef],
         texts: Sequence[str],
         vectors: np.ndarray,
     ) -> None:
@@ -151,14 +199,22 @@ class IndexManager:
             index = self._indexes.get(partition.key)
         if index is None or index.revision != revision - 1:
             return  # not loaded, or lagging: the next get() rebuilds it from the store
+        pks = [turn.pk for turn in turns]
         with index.lock:
             index.dense.add(pks, vectors)
             index.lexical.add(pks, texts)
+            index.rounds.add_turns(turns, texts, vectors)
             index.revision = revision
             index.dirty = True
-            if isinstance(index.dense, FaissFlatIndex) and self._backend(len(index.dense)) == "faiss-ivf":
-                log.info("partition %s reached %d vectors: switching to an IVF index", partition.key, len(index.dense))
-                index.dense = FaissIVFIndex.build(index.dense.ids().tolist(), index.dense.all_vectors())
+            index.dense = self._grown(index.dense, f"partition {partition.key}")
+            index.rounds.dense = self._grown(index.rounds.dense, f"round keys of partition {partition.key}")
+
+    def _grown(self, dense: VectorIndex, what: str) -> VectorIndex:
+        """``dense`` as an IVF index once an exact one has grown past the threshold."""
+        if isinstance(dense, FaissFlatIndex) and self._backend(len(dense)) == "faiss-ivf":
+            log.info("%s reached %d vectors: switching to an IVF index", what, len(dense))
+            return FaissIVFIndex.build(dense.ids().tolist(), dense.all_vectors())
+        return dense
 
     def drop(self, partition: Partition) -> None:
         with self._guard:
@@ -194,21 +250,21 @@ class IndexManager:
         index.dirty = False
 
     def _load_or_rebuild(self, partition: Partition, store_revision: int) -> PartitionIndex:
-        pks: list[int] = []
+        turns: list[TurnRef] = []
         texts: list[str] = []
-        hashes: list[str] = []
         with self._db.read() as session:
             # The revision is read in the same snapshot as the episodes it describes.
             store_revision = repo.user_revision(session, partition.user_pk)
-            for pk, text, digest in repo.iter_partition_episodes(session, partition.user_pk):
-                pks.append(pk)
-                texts.append(text)
-                hashes.append(digest)
+            for episode in repo.iter_partition_episodes(session, partition.user_pk):
+                turns.append(TurnRef(episode.pk, episode.session_pk, episode.role))
+                texts.append(episode.content)
+        pks = [turn.pk for turn in turns]
         lexical = BM25Index()
         lexical.add(pks, texts)
         dense = self._load_dense(partition, store_revision, len(pks))
         if dense is not None:
-            return PartitionIndex(dense, lexical, store_revision)
+            vectors = dense.vectors(pks)
+            return PartitionIndex(dense, lexical, self._round_keys(turns, texts, vectors), store_revision)
         log.info("rebuilding the dense index of partition %s from the store (%d episodes)", partition.key, len(pks))
         _, vectors, fresh = self._cache.vectors_for(texts)
         if fresh:
@@ -217,9 +273,18 @@ class IndexManager:
         backend = self._backend(len(pks))
         log.info("partition %s: %s index on %s for %d vectors", partition.key, backend, self.device, len(pks))
         dense = build_index(backend, self._embedder.dim, pks, vectors, self.device)
-        index = PartitionIndex(dense, lexical, store_revision)
+        index = PartitionIndex(dense, lexical, self._round_keys(turns, texts, vectors), store_revision)
         self._save(partition.key, index)
         return index
+
+    def _round_keys(self, turns: Sequence[TurnRef], texts: Sequence[str], vectors: np.ndarray) -> RoundKeys:
+        """Round keys derived from the turns' vectors and texts (nothing is embedded; not persisted)."""
+        empty = np.zeros((0, self._embedder.dim), dtype=np.float32)
+        exact: Backend = "torch" if self.device.startswith("cuda") else "faiss-flat"
+        rounds = RoundKeys(build_index(exact, self._embedder.dim, [], empty, self.device))
+        rounds.add_turns(turns, texts, vectors)
+        rounds.dense = self._grown(rounds.dense, "round keys")
+        return rounds
 
     def _backend(self, count: int) -> Backend:
         return choose_backend(count, self.device, self.ivf_threshold)

@@ -26,6 +26,7 @@ from memory_service.pagination import check_limit, decode_cursor, encode_cursor
 from memory_service.services.indexes import EmbeddingCache, IndexManager, PartitionIndex
 from memory_service.store import extraction_tasks as tasks
 from memory_service.store import repository as repo
+from memory_service.store import semantic_repository as semantic_repo
 from memory_service.store.database import Database
 from memory_service.store.repository import EpisodeDraft, Partition
 from memory_service.store.tables import SessionRow
@@ -34,6 +35,7 @@ from retrieval.batching import QueryBatcher
 from retrieval.config import RECIPES, SearchConfig, UnknownRecipeError, recipe
 from retrieval.embedder import Embedder
 from retrieval.fusion import reciprocal_rank_fusion
+from retrieval.keys import TurnRef
 from retrieval.timeparse import TimeRange, parse_time_range
 
 if TYPE_CHECKING:
@@ -125,7 +127,8 @@ class MemoryService:
             db.flush()
             revision = repo.user_revision(db, user.id)
             episodes = [repo.to_episode(r, session_id, user_id) for r in rows]
-        self.indexes.apply_added(partition, revision, [e.pk for e in episodes], texts, vectors)
+        turns = [TurnRef(row.id, row.session_id, row.role) for row in rows]
+        self.indexes.apply_added(partition, revision, turns, texts, vectors)
         if infer and self.semantic is not None:
             self.semantic.notify_enqueued()
         return episodes
@@ -197,29 +200,40 @@ class MemoryService:
                 return []
             partition = Partition(namespace_id, user.id)
             revision = user.revision
+            facts_revision = semantic_repo.revision(db, user.id) if self.indexes.fact_keys else None
         query_vector = self.queries.embed(query.query) if config.dense else None
         ranked: list[tuple[list[SearchHit], float]] = []
         if "episodic" in query.layers:
-            episodic = self._search_episodic(partition, revision, query, config, now, query_vector)
+            episodic = self._search_episodic(partition, (revision, facts_revision), query, config, now, query_vector)
             ranked.append((episodic, 1.0))
         if "semantic" in query.layers and self.semantic is not None:
             depth = max(config.candidates, query.top_k)
             semantic = self.semantic.search(
-                user.id, query.query, query_vector, config, depth, now=now, as_of=query.as_of
+                user.id,
+                query.query,
+                query_vector,
+                config,
+                depth,
+                now=now,
+                as_of=query.as_of,
+                session_ids=query.session_ids,
+                roles=query.roles,
+                time_range=query.time_range,
             )
             ranked.append((semantic, config.semantic_weight))
         if "graph" in query.layers and self.graph is not None:
             depth = max(config.candidates, query.top_k)
             graph = self.graph.search(namespace, query, query_vector=query_vector, depth=depth)
             ranked.append((graph, config.graph_weight))
-        if len(ranked) == 1:
-            return ranked[0][0][: query.top_k]
-        return _fuse_layers(ranked, config.rrf_k)[: query.top_k]
+        hits = ranked[0][0][: query.top_k] if len(ranked) == 1 else _fuse_layers(ranked, config.rrf_k)[: query.top_k]
+        if self.semantic is not None and query.reinforce:
+            self.semantic.record_retrievals(user.id, hits, now=now, as_of=query.as_of)
+        return hits
 
     def _search_episodic(
         self,
         partition: Partition,
-        revision: int,
+        revisions: tuple[int, int | None],
         query: SearchQuery,
         config: SearchConfig,
         now: datetime,
@@ -240,7 +254,7 @@ class MemoryService:
             )
         if allowed is not None and not allowed:
             return []
-        index = self.indexes.get(partition, revision)
+        index = self.indexes.get(partition, *revisions)
         depth = max(config.candidates, (SESSION_DEPTH if query.granularity == "session" else 5) * query.top_k)
         fused = self._fused(index, query.query, query_vector, config, depth, allowed)
         with self.db.read() as db:
@@ -286,6 +300,20 @@ class MemoryService:
             if config.lexical:
                 rankings.append([pk for pk, _ in index.lexical.search(text, depth, allowed)])
                 weights.append(config.lexical_weight)
+            if config.round_weight > 0:
+                rounds = index.rounds
+                anchors = rounds.allowed_anchors(allowed)
+                ranked_rounds: list[tuple[list[int], float]] = []
+                if query_vector is not None:
+                    dense = [anchor for anchor, _ in rounds.dense.search(query_vector, depth, anchors)]
+                    ranked_rounds.append((dense, config.dense_weight))
+                if config.lexical:
+                    lexical = [anchor for anchor, _ in rounds.lexical.search(text, depth, anchors)]
+                    ranked_rounds.append((lexical, config.lexical_weight))
+                for ranked, weight in ranked_rounds:
+                    openers, replies = rounds.expand(ranked, allowed)
+                    rankings += [openers, replies]
+                    weights += [weight * config.round_weight, weight * config.round_weight * config.round_reply_weight]
         return reciprocal_rank_fusion(rankings, weights, k=config.rrf_k)
 
     # -- helpers --------------------------------------------------------------------------

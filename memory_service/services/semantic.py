@@ -8,16 +8,17 @@ same lineage, a person's delete is a soft delete, and every change leaves a hist
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from agents.consolidation import MemoryManager
 from agents.extraction import USER_SUBJECT, CandidateFact
-from memory_service.domain import Page, SearchHit
+from memory_service.domain import Page, SearchHit, TimeWindow
 from memory_service.errors import InvalidInputError, NotFoundError
 from memory_service.pagination import check_limit, decode_cursor, encode_cursor
 from memory_service.semantic_domain import (
@@ -30,10 +31,10 @@ from memory_service.semantic_domain import (
     memory_public_id,
     parse_memory_id,
 )
-from memory_service.services.forgetting import decayed, strength
+from memory_service.services.forgetting import decayed
 from memory_service.services.indexes import EmbeddingCache
 from memory_service.services.semantic_apply import apply_steps
-from memory_service.services.semantic_index import SemanticIndexes
+from memory_service.services.semantic_index import IndexedMemory, SemanticIndexes
 from memory_service.services.semantic_plan import Plan, WorkingMemory
 from memory_service.store import extraction_tasks as tasks
 from memory_service.store import repository as repo
@@ -78,9 +79,12 @@ class SemanticService:
         pk = _pk(memory_id)
         with self.db.write() as db:
             row, user_external = self._visible(db, namespace, memory_id, pk)
-            semantic_repo.mark_accessed(db, row.id, datetime.now(UTC))
+            now = datetime.now(UTC)
+            semantic_repo.mark_accessed(db, row.id, now)
             db.flush()
-            return semantic_repo.to_memory(row, user_external)
+            memory = semantic_repo.to_memory(row, user_external)
+        self.indexes.note_accessed(row.user_id, [row.id], now)
+        return memory
 
     def list_memories(
         self,
@@ -314,18 +318,30 @@ class SemanticService:
         *,
         now: datetime,
         as_of: datetime | None = None,
+        session_ids: Collection[str] | None = None,
+        roles: Collection[str] | None = None,
+        time_range: TimeWindow | None = None,
     ) -> list[SearchHit]:
         """The user's memories by the recipe's fused dense + BM25 rankings, best first.
 
         Without ``as_of`` only current (active) memories count; with it, those valid at that
-        moment, invalidated ones included. Scores are reciprocal-rank fusion scores (higher is
-        better), scaled by forgetting-curve strength when the recipe turns decay on.
+        moment, invalidated ones included. ``time_range`` keeps memories whose validity
+        [valid_at (else created_at), invalid_at) overlaps it; ``session_ids`` and ``roles`` keep
+        memories with a source episode in one of the sessions, and one with one of the roles
+        (each tested on its own), so a memory added directly passes neither. Scores are
+        reciprocal-rank fusion scores (higher is better), scaled by forgetting-curve strength
+        when the recipe turns decay on.
         """
         partition = self.indexes.get(user_pk)
+        facts = partition.facts
         if as_of is not None:
-            allowed = {pk for pk, fact in partition.facts.items() if fact.valid_as_of(as_of)}
+            allowed = {pk for pk, fact in facts.items() if fact.valid_as_of(as_of)}
         else:
-            allowed = {pk for pk, fact in partition.facts.items() if fact.status == "active"}
+            allowed = {pk for pk, fact in facts.items() if fact.status == "active"}
+        if time_range is not None:
+            allowed = {pk for pk in allowed if facts[pk].overlaps(time_range)}
+        if allowed and (session_ids is not None or roles is not None):
+            allowed = self._from_sources(user_pk, {pk: facts[pk] for pk in allowed}, session_ids, roles)
         if not allowed:
             return []
         rankings: list[list[int]] = []
@@ -344,12 +360,7 @@ class SemanticService:
                         pk,
                         decayed(
                             score,
-                            strength(
-                                now,
-                                partition.facts[pk].anchor,
-                                partition.facts[pk].reinforcements,
-                                config.semantic_strength_days,
-                            ),
+                            facts[pk].strength(now, config.semantic_strength_days),
                             config.semantic_decay_weight,
                         ),
                     )
@@ -362,6 +373,48 @@ class SemanticService:
         with self.db.read() as db:
             rows = semantic_repo.memories_by_pk(db, [pk for pk, _ in fused])
         return [_hit(rows[pk], score) for pk, score in fused if pk in rows and rows[pk].status != "deleted"]
+
+    def record_retrievals(
+        self, user_pk: int, hits: Sequence[SearchHit], *, now: datetime, as_of: datetime | None = None
+    ) -> None:
+        """Count each semantic hit handed to the caller as one retrieval at ``now``.
+
+        Retrieval reinforces a memory on the forgetting curve, so only what the caller got
+        counts. A look at the past (``as_of``) recalls nothing now and counts nothing. A failure
+        to count is logged, not raised: the search has already been answered.
+        """
+        if as_of is not None:
+            return
+        pks = sorted({pk for hit in hits if hit.layer == "semantic" and (pk := parse_memory_id(hit.id)) is not None})
+        if not pks:
+            return
+        try:
+            with self.db.write() as db:
+                semantic_repo.record_accesses(db, user_pk, pks, now)
+        except SQLAlchemyError:
+            log.warning("could not count the retrieval of %d memories of user %d", len(pks), user_pk, exc_info=True)
+            return
+        self.indexes.note_accessed(user_pk, pks, now)
+
+    def _from_sources(
+        self,
+        user_pk: int,
+        facts: Mapping[int, IndexedMemory],
+        session_ids: Collection[str] | None,
+        roles: Collection[str] | None,
+    ) -> set[int]:
+        """Those of ``facts`` with a source episode in one of the sessions and one of the roles."""
+        sources = {pk for fact in facts.values() for pk in fact.sources}
+        with self.db.read() as db:
+            origins = semantic_repo.episode_origins(db, user_pk, sources)
+
+        def passes(fact: IndexedMemory) -> bool:
+            found = [origins[pk] for pk in fact.sources if pk in origins]
+            return (session_ids is None or any(session in session_ids for session, _ in found)) and (
+                roles is None or any(role in roles for _, role in found)
+            )
+
+        return {pk for pk, fact in facts.items() if passes(fact)}
 
     def forget_user_vectors(self, db: Session, user_pk: int) -> None:
         """Inside the user-deletion transaction: drop cached vectors only this user's memories used."""

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
 
+from memory_service.domain import TimeWindow, parse_episode_id
+from memory_service.services.forgetting import strength
 from memory_service.services.indexes import EmbeddingCache
 from memory_service.store import repository as repo
 from memory_service.store import semantic_repository as semantic_repo
@@ -25,18 +27,49 @@ from retrieval.lexical import BM25Index
 
 @dataclass(frozen=True)
 class IndexedMemory:
-    """What ranking needs of a memory besides its text."""
+    """What ranking and filtering need of a memory besides its text.
+
+    ``sources`` are the primary keys of the episodes the memory was drawn from (none for a
+    memory a person added directly).
+    """
 
     status: str
     valid_at: datetime | None
     invalid_at: datetime | None
-    anchor: datetime
+    created_at: datetime
+    reinforced_at: datetime
     reinforcements: int
+    accessed_at: datetime | None
+    accesses: int
+    sources: tuple[int, ...]
 
     def valid_as_of(self, moment: datetime) -> bool:
         return (self.valid_at is None or self.valid_at <= moment) and (
             self.invalid_at is None or self.invalid_at > moment
         )
+
+    def overlaps(self, window: TimeWindow) -> bool:
+        """Whether [valid_at (else created_at), invalid_at (else forever)) meets [start, end)."""
+        begins = self.valid_at or self.created_at
+        return (window.end is None or begins < window.end) and (
+            window.start is None or self.invalid_at is None or self.invalid_at > window.start
+        )
+
+    def strength(self, now: datetime, base_days: float) -> float:
+        """Forgetting-curve strength in (0, 1], reinforcements and retrievals both counted."""
+        return strength(
+            now,
+            self.reinforced_at,
+            self.reinforcements,
+            base_days,
+            last_accessed_at=self.accessed_at,
+            accesses=self.accesses,
+        )
+
+    def accessed(self, when: datetime) -> IndexedMemory:
+        """The same memory retrieved once more at ``when``; the last access never moves back."""
+        latest = when if self.accessed_at is None else max(self.accessed_at, when)
+        return replace(self, accesses=self.accesses + 1, accessed_at=latest)
 
 
 @dataclass
@@ -87,6 +120,21 @@ class SemanticIndexes:
                 self._loaded.popitem(last=False)
         return built
 
+    def note_accessed(self, user_pk: int, pks: Iterable[int], when: datetime) -> None:
+        """Count a retrieval in the loaded partition, after the store has counted it.
+
+        Accesses move no revision (a search must not force a rebuild), so the loaded facts are
+        patched in place; a partition not loaded reads the counts from the store when built.
+        """
+        with self._guard:
+            partition = self._loaded.get(user_pk)
+            if partition is None:
+                return
+            for pk in pks:
+                fact = partition.facts.get(pk)
+                if fact is not None:
+                    partition.facts[pk] = fact.accessed(when)
+
     def drop(self, user_pk: int) -> None:
         with self._guard:
             self._loaded.pop(user_pk, None)
@@ -100,7 +148,15 @@ class SemanticIndexes:
             texts = [r.text for r in rows]
             facts = {
                 r.id: IndexedMemory(
-                    r.status, r.valid_at, r.invalid_at, r.last_reinforced_at or r.created_at, r.reinforcements
+                    status=r.status,
+                    valid_at=r.valid_at,
+                    invalid_at=r.invalid_at,
+                    created_at=r.created_at,
+                    reinforced_at=r.last_reinforced_at or r.created_at,
+                    reinforcements=r.reinforcements,
+                    accessed_at=r.last_accessed_at,
+                    accesses=r.accesses,
+                    sources=_episode_pks(r.source_episode_ids or ()),
                 )
                 for r in rows
             }
@@ -111,3 +167,7 @@ class SemanticIndexes:
         lexical = BM25Index()
         lexical.add(pks, texts)
         return SemanticPartition(revision, np.asarray(pks, dtype=np.int64), vectors, lexical, facts)
+
+
+def _episode_pks(public_ids: Iterable[str]) -> tuple[int, ...]:
+    return tuple(pk for public_id in public_ids if (pk := parse_episode_id(public_id)) is not None)

@@ -261,19 +261,29 @@ def filtered_episode_pks(
     return set(db.scalars(query).all())
 
 
-def iter_partition_episodes(db: Session, user_pk: int, batch: int = 5000) -> Iterator[tuple[int, str, str]]:
-    """(pk, content, content_hash) of every episode of the partition, in pk order."""
+@dataclass(frozen=True)
+class IndexedEpisode:
+    """What a partition's indexes are built from."""
+
+    pk: int
+    session_pk: int
+    role: str
+    content: str
+
+
+def iter_partition_episodes(db: Session, user_pk: int, batch: int = 5000) -> Iterator[IndexedEpisode]:
+    """Every episode of the partition, in pk order (which, within a session, is the order of its turns)."""
     after = 0
     while True:
         rows = db.execute(
-            select(EpisodeRow.id, EpisodeRow.content, EpisodeRow.content_hash)
+            select(EpisodeRow.id, EpisodeRow.session_id, EpisodeRow.role, EpisodeRow.content)
             .where(EpisodeRow.user_id == user_pk, EpisodeRow.id > after)
             .order_by(EpisodeRow.id)
             .limit(batch)
         ).all()
         if not rows:
             return
-        yield from ((r[0], r[1], r[2]) for r in rows)
+        yield from (IndexedEpisode(r[0], r[1], r[2], r[3]) for r in rows)
         after = rows[-1][0]
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, union
+from sqlalchemy import BindParameter, bindparam, case, delete, func, literal, select, union, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -18,7 +18,9 @@ from memory_service.store.tables import (
     MemoryHistoryRow,
     MemoryRow,
     SemanticRevisionRow,
+    SessionRow,
     UserRow,
+    UTCDateTime,
     utcnow,
 )
 
@@ -136,7 +138,46 @@ def mark_accessed(db: Session, pk: int, when: datetime) -> None:
     row = db.get(MemoryRow, pk)
     if row is not None:
         row.accesses = (row.accesses or 0) + 1
-        row.last_accessed_at = when
+        row.last_accessed_at = when if row.last_accessed_at is None else max(row.last_accessed_at, when)
+
+
+def record_accesses(db: Session, user_pk: int, pks: Collection[int], when: datetime) -> None:
+    """Count one retrieval of each of the user's memories ``pks``, in one statement.
+
+    The last access never moves back: a search may ask with an earlier ``now`` (replays,
+    evaluations) than an access already counted.
+    """
+    if not pks:
+        return
+    moment = literal(when, UTCDateTime())
+    db.execute(
+        update(MemoryRow)
+        .where(MemoryRow.user_id == user_pk, MemoryRow.id.in_(_literal_pks("memory_pks", pks)))
+        .values(
+            accesses=MemoryRow.accesses + 1,
+            last_accessed_at=case((MemoryRow.last_accessed_at > moment, MemoryRow.last_accessed_at), else_=moment),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def episode_origins(db: Session, user_pk: int, episode_pks: Collection[int]) -> dict[int, tuple[str, str]]:
+    """(external session id, role) of each of the user's episodes ``episode_pks``: what the
+    semantic layer's session and role filters test a memory's sources against."""
+    if not episode_pks:
+        return {}
+    query = (
+        select(EpisodeRow.id, SessionRow.external_id, EpisodeRow.role)
+        .join(SessionRow, SessionRow.id == EpisodeRow.session_id)
+        .where(EpisodeRow.user_id == user_pk, EpisodeRow.id.in_(_literal_pks("episode_pks", episode_pks)))
+    )
+    return {pk: (session, role) for pk, session, role in db.execute(query).all()}
+
+
+def _literal_pks(name: str, pks: Collection[int]) -> BindParameter[list[int]]:
+    """Integer keys written into the statement, so one statement holds any number of them
+    (bound parameters are capped per statement on every backend)."""
+    return bindparam(name, sorted(int(pk) for pk in pks), literal_execute=True)
 
 
 def delete_memory_vectors(db: Session, user_pk: int) -> int:
