@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 
@@ -29,11 +30,12 @@ OPENS_ROUND = "user"
 
 @dataclass(frozen=True)
 class TurnRef:
-    """Where a stored turn sits: its id, its session, and who spoke."""
+    """Where a stored turn sits: its id, its session, who spoke and when."""
 
     pk: int
     session: int
     role: str
+    occurred_at: datetime
 
 
 @dataclass

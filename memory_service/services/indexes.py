@@ -51,6 +51,8 @@ class PartitionIndex:
     dense: VectorIndex
     lexical: BM25Index
     rounds: RoundKeys
+    turns: dict[int, TurnRef]
+    """Session and time of every indexed turn: ranking reads them for hundreds of candidates."""
     revision: int
     facts_revision: int = -1
     """The semantic revision whose facts the round keys hold (-1: none yet)."""
@@ -204,6 +206,7 @@ class IndexManager:
             index.dense.add(pks, vectors)
             index.lexical.add(pks, texts)
             index.rounds.add_turns(turns, texts, vectors)
+            index.turns.update((turn.pk, turn) for turn in turns)
             index.revision = revision
             index.dirty = True
             index.dense = self._grown(index.dense, f"partition {partition.key}")
@@ -256,7 +259,7 @@ class IndexManager:
             # The revision is read in the same snapshot as the episodes it describes.
             store_revision = repo.user_revision(session, partition.user_pk)
             for episode in repo.iter_partition_episodes(session, partition.user_pk):
-                turns.append(TurnRef(episode.pk, episode.session_pk, episode.role))
+                turns.append(TurnRef(episode.pk, episode.session_pk, episode.role, episode.occurred_at))
                 texts.append(episode.content)
         pks = [turn.pk for turn in turns]
         lexical = BM25Index()
@@ -264,7 +267,8 @@ class IndexManager:
         dense = self._load_dense(partition, store_revision, len(pks))
         if dense is not None:
             vectors = dense.vectors(pks)
-            return PartitionIndex(dense, lexical, self._round_keys(turns, texts, vectors), store_revision)
+            rounds = self._round_keys(turns, texts, vectors)
+            return PartitionIndex(dense, lexical, rounds, {t.pk: t for t in turns}, store_revision)
         log.info("rebuilding the dense index of partition %s from the store (%d episodes)", partition.key, len(pks))
         _, vectors, fresh = self._cache.vectors_for(texts)
         if fresh:
@@ -273,7 +277,8 @@ class IndexManager:
         backend = self._backend(len(pks))
         log.info("partition %s: %s index on %s for %d vectors", partition.key, backend, self.device, len(pks))
         dense = build_index(backend, self._embedder.dim, pks, vectors, self.device)
-        index = PartitionIndex(dense, lexical, self._round_keys(turns, texts, vectors), store_revision)
+        rounds = self._round_keys(turns, texts, vectors)
+        index = PartitionIndex(dense, lexical, rounds, {t.pk: t for t in turns}, store_revision)
         self._save(partition.key, index)
         return index
 

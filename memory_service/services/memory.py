@@ -127,7 +127,7 @@ class MemoryService:
             db.flush()
             revision = repo.user_revision(db, user.id)
             episodes = [repo.to_episode(r, session_id, user_id) for r in rows]
-        turns = [TurnRef(row.id, row.session_id, row.role) for row in rows]
+        turns = [TurnRef(row.id, row.session_id, row.role, row.occurred_at) for row in rows]
         self.indexes.apply_added(partition, revision, turns, texts, vectors)
         if infer and self.semantic is not None:
             self.semantic.notify_enqueued()
@@ -257,17 +257,16 @@ class MemoryService:
         index = self.indexes.get(partition, *revisions)
         depth = max(config.candidates, (SESSION_DEPTH if query.granularity == "session" else 5) * query.top_k)
         fused = self._fused(index, query.query, query_vector, config, depth, allowed)
-        with self.db.read() as db:
-            # Times and sessions of every candidate (cheap columns); whole episodes only for the winners.
-            facts = repo.episode_facts(db, [pk for pk, _ in fused])
-        fused = [(pk, score) for pk, score in fused if pk in facts]
-        moments = {pk: fact.occurred_at for pk, fact in facts.items()}
+        # Times and sessions of every candidate from the index; whole episodes only for the winners.
+        turns = index.turns
+        fused = [(pk, score) for pk, score in fused if pk in turns]
+        moments = {pk: turns[pk].occurred_at for pk, _ in fused}
         if asked is not None and config.time_mode == "boost":
             fused = rerank.boost_in_window(fused, moments, asked.start, asked.end, config.time_boost)
         if config.recency_weight > 0:
             fused = rerank.blend_recency(fused, moments, now, config.recency_weight, config.recency_half_life_days)
         if query.granularity == "session":
-            session_of = {pk: fact.session_id for pk, fact in facts.items()}
+            session_of = {pk: turns[pk].session for pk, _ in fused}
             groups = rerank.aggregate_groups(fused, session_of, config.session_decay)[: query.top_k]
             with self.db.read() as db:
                 shown = repo.episodes_by_pk(db, [pk for g in groups for pk in g.members[:SESSION_TURNS_SHOWN]])

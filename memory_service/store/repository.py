@@ -171,24 +171,6 @@ def episodes_by_pk(db: Session, pks: Sequence[int]) -> dict[int, Episode]:
     return {row.id: to_episode(row, session_ext, user_ext) for row, session_ext, user_ext in rows}
 
 
-@dataclass(frozen=True)
-class EpisodeFacts:
-    session_id: str
-    occurred_at: datetime
-
-
-def episode_facts(db: Session, pks: Sequence[int]) -> dict[int, EpisodeFacts]:
-    """Session and time of each existing episode: what ranking needs, without the content."""
-    if not pks:
-        return {}
-    rows = db.execute(
-        select(EpisodeRow.id, SessionRow.external_id, EpisodeRow.occurred_at)
-        .join(SessionRow, SessionRow.id == EpisodeRow.session_id)
-        .where(EpisodeRow.id.in_(list(pks)))
-    ).all()
-    return {pk: EpisodeFacts(session, occurred) for pk, session, occurred in rows}
-
-
 def session_neighbors(db: Session, episodes: Sequence[Episode], span: int) -> dict[int, tuple[Episode, ...]]:
     """For each episode, the episodes up to ``span`` positions before and after it in its session."""
     if span <= 0 or not episodes:
@@ -269,6 +251,7 @@ class IndexedEpisode:
     session_pk: int
     role: str
     content: str
+    occurred_at: datetime
 
 
 def iter_partition_episodes(db: Session, user_pk: int, batch: int = 5000) -> Iterator[IndexedEpisode]:
@@ -276,14 +259,14 @@ def iter_partition_episodes(db: Session, user_pk: int, batch: int = 5000) -> Ite
     after = 0
     while True:
         rows = db.execute(
-            select(EpisodeRow.id, EpisodeRow.session_id, EpisodeRow.role, EpisodeRow.content)
+            select(EpisodeRow.id, EpisodeRow.session_id, EpisodeRow.role, EpisodeRow.content, EpisodeRow.occurred_at)
             .where(EpisodeRow.user_id == user_pk, EpisodeRow.id > after)
             .order_by(EpisodeRow.id)
             .limit(batch)
         ).all()
         if not rows:
             return
-        yield from (IndexedEpisode(r[0], r[1], r[2], r[3]) for r in rows)
+        yield from (IndexedEpisode(r[0], r[1], r[2], r[3], r[4]) for r in rows)
         after = rows[-1][0]
 
 
