@@ -20,6 +20,9 @@ from retrieval.embedder import Embedder
 log = logging.getLogger(__name__)
 
 
+QUERY_TIMEOUT_S = 60.0
+
+
 class BatcherClosedError(RuntimeError):
     """The batcher was closed; no more queries are embedded."""
 
@@ -37,14 +40,18 @@ class QueryBatcher:
         self.batches = 0
         self.texts = 0
 
-    def embed(self, text: str, timeout: float | None = 60.0) -> np.ndarray:
+    def embed(self, text: str, timeout: float | None = QUERY_TIMEOUT_S) -> np.ndarray:
         """The text's vector, computed in whatever batch the worker forms next."""
+        return self.submit(text).result(timeout=timeout)
+
+    def submit(self, text: str) -> Future[np.ndarray]:
+        """Queue the text and return at once: the caller does other work while it is embedded."""
         if self._closed:
             raise BatcherClosedError("query batcher is closed")
         self._ensure_worker()
         future: Future[np.ndarray] = Future()
         self._queue.put((text, future))
-        return future.result(timeout=timeout)
+        return future
 
     def close(self) -> None:
         self._closed = True

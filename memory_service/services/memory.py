@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -31,7 +32,7 @@ from memory_service.store.database import Database
 from memory_service.store.repository import EpisodeDraft, Partition
 from memory_service.store.tables import SessionRow
 from retrieval import rerank
-from retrieval.batching import QueryBatcher
+from retrieval.batching import QUERY_TIMEOUT_S, QueryBatcher
 from retrieval.config import RECIPES, SearchConfig, UnknownRecipeError, recipe
 from retrieval.embedder import Embedder
 from retrieval.fusion import reciprocal_rank_fusion
@@ -201,11 +202,13 @@ class MemoryService:
             partition = Partition(namespace_id, user.id)
             revision = user.revision
             facts_revision = semantic_repo.revision(db, user.id) if self.indexes.fact_keys else None
-        query_vector = self.queries.embed(query.query) if config.dense else None
+        # Embedded while the lexical rankings and filters are computed (the worker releases the GIL).
+        pending = self.queries.submit(query.query) if config.dense else None
         ranked: list[tuple[list[SearchHit], float]] = []
         if "episodic" in query.layers:
-            episodic = self._search_episodic(partition, (revision, facts_revision), query, config, now, query_vector)
+            episodic = self._search_episodic(partition, (revision, facts_revision), query, config, now, pending)
             ranked.append((episodic, 1.0))
+        query_vector = _vector(pending)
         if "semantic" in query.layers and self.semantic is not None:
             depth = max(config.candidates, query.top_k)
             semantic = self.semantic.search(
@@ -237,7 +240,7 @@ class MemoryService:
         query: SearchQuery,
         config: SearchConfig,
         now: datetime,
-        query_vector: np.ndarray | None,
+        pending: Future[np.ndarray] | None,
     ) -> list[SearchHit]:
         """Rank the user's episodes by the query's recipe: fused rankings, then adjustments."""
         asked = None
@@ -256,7 +259,7 @@ class MemoryService:
             return []
         index = self.indexes.get(partition, *revisions)
         depth = max(config.candidates, (SESSION_DEPTH if query.granularity == "session" else 5) * query.top_k)
-        fused = self._fused(index, query.query, query_vector, config, depth, allowed)
+        fused = self._fused(index, query.query, pending, config, depth, allowed)
         # Times and sessions of every candidate from the index; whole episodes only for the winners.
         turns = index.turns
         fused = [(pk, score) for pk, score in fused if pk in turns]
@@ -284,12 +287,25 @@ class MemoryService:
         self,
         index: PartitionIndex,
         text: str,
-        query_vector: np.ndarray | None,
+        pending: Future[np.ndarray] | None,
         config: SearchConfig,
         depth: int,
         allowed: set[int] | None,
     ) -> list[tuple[int, float]]:
-        """Each ranking the recipe turns on, ``depth`` deep, fused by weighted reciprocal rank."""
+        """Each ranking the recipe turns on, ``depth`` deep, fused by weighted reciprocal rank.
+
+        Lexical rankings come first, while the query is still being embedded.
+        """
+        rounds = index.rounds if config.round_weight > 0 else None
+        anchors = rounds.allowed_anchors(allowed) if rounds is not None else None
+        lexical: list[int] = []
+        round_lexical: list[int] = []
+        with index.lock:
+            if config.lexical:
+                lexical = [pk for pk, _ in index.lexical.search(text, depth, allowed)]
+                if rounds is not None:
+                    round_lexical = [anchor for anchor, _ in rounds.lexical.search(text, depth, anchors)]
+        query_vector = _vector(pending)
         rankings: list[list[int]] = []
         weights: list[float] = []
         with index.lock:
@@ -297,18 +313,15 @@ class MemoryService:
                 rankings.append([pk for pk, _ in index.dense.search(query_vector, depth, allowed)])
                 weights.append(config.dense_weight)
             if config.lexical:
-                rankings.append([pk for pk, _ in index.lexical.search(text, depth, allowed)])
+                rankings.append(lexical)
                 weights.append(config.lexical_weight)
-            if config.round_weight > 0:
-                rounds = index.rounds
-                anchors = rounds.allowed_anchors(allowed)
+            if rounds is not None:
                 ranked_rounds: list[tuple[list[int], float]] = []
                 if query_vector is not None:
                     dense = [anchor for anchor, _ in rounds.dense.search(query_vector, depth, anchors)]
                     ranked_rounds.append((dense, config.dense_weight))
                 if config.lexical:
-                    lexical = [anchor for anchor, _ in rounds.lexical.search(text, depth, anchors)]
-                    ranked_rounds.append((lexical, config.lexical_weight))
+                    ranked_rounds.append((round_lexical, config.lexical_weight))
                 for ranked, weight in ranked_rounds:
                     openers, replies = rounds.expand(ranked, allowed)
                     rankings += [openers, replies]
@@ -361,6 +374,10 @@ class MemoryService:
             raise NotFoundError(f"session {session_id!r} not found", details={"session_id": session_id})
         user_external = repo.user_external_id(db, session.user_id)
         return session, user_external
+
+
+def _vector(pending: Future[np.ndarray] | None) -> np.ndarray | None:
+    return pending.result(timeout=QUERY_TIMEOUT_S) if pending is not None else None
 
 
 def _recipe(name: str | None) -> SearchConfig:

@@ -80,6 +80,14 @@ def test_a_lone_query_is_not_held_back(embedder: SentenceTransformerEmbedder) ->
     batcher.close()
 
 
+def test_submitted_queries_are_embedded_while_the_caller_works(embedder: SentenceTransformerEmbedder) -> None:
+    batcher = QueryBatcher(embedder)
+    pending = [batcher.submit(text) for text in ("first question", "second question")]
+    vectors = np.stack([future.result(timeout=30) for future in pending])
+    assert np.allclose(vectors, embedder.embed_batch(["first question", "second question"]), atol=1e-5)
+    batcher.close()
+
+
 def test_model_errors_reach_each_caller_and_closing_stops_it() -> None:
     class Broken:
         name, dim = "broken", 3
