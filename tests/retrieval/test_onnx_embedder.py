@@ -53,3 +53,16 @@ def test_drifting_vectors_fall_back_to_torch(
     assert best_query_embedder(embedder, model_dir, "auto") is embedder
     with pytest.raises(OnnxUnavailableError, match="drift"):
         best_query_embedder(embedder, model_dir, "onnx")
+
+
+def test_texts_of_like_lengths_are_padded_together() -> None:
+    buckets = onnx_embedder.length_buckets([10, 80, 11, 12, 79, 40, 10])
+    assert sorted(i for bucket in buckets for i in bucket) == list(range(7))
+    assert buckets == [[0, 6, 2, 3], [5], [4, 1]]
+
+
+def test_a_mixed_batch_gives_each_text_its_own_vector(twin: OnnxEmbedder) -> None:
+    texts = ["hi", "What did I buy for my sister's birthday last month, and where did I buy it?", "ok then"]
+    together = twin.embed_batch(texts)
+    alone = np.stack([twin.embed_batch([text])[0] for text in texts])
+    assert np.allclose(together, alone, atol=1e-5)
