@@ -10,6 +10,7 @@ without round keys, numpy brute force over the same vectors (dense only), and th
 concurrent load with micro-batching turned off.
 
     python -m bench.search_scale [--memories 100000] [--queries 200] [--clients 32] [--seconds 10]
+                                 [--precision fp32|fp16]
 """
 
 from __future__ import annotations
@@ -90,6 +91,12 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--precision",
+        choices=["fp32", "fp16"],
+        default="fp32",
+        help="the service's index precision (MEMORY_INDEX_PRECISION)",
+    )
     args = parser.parse_args()
 
     questions = load_longmemeval(args.data)
@@ -98,7 +105,7 @@ def main() -> None:
     queries = [asked[i % len(asked)] + ("" if i < len(asked) else f" ({i})") for i in range(args.queries)]
 
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(data_dir=Path(folder))
+        settings = Settings(data_dir=Path(folder), index_precision=args.precision)
         runtime = build_runtime(settings)
         query_runtime = type(runtime.service.queries.embedder).__name__
         real = runtime.embedder.embed_batch(turns[: args.real])
@@ -148,7 +155,7 @@ def main() -> None:
 
     print(f"{args.memories} memories in one partition; query embedding on {query_runtime}; 2-core CPU")
     print(f"ingest through the service (vectors cached): {args.memories / ingest_s:,.0f} memories/s")
-    print(f"first search (index built from the store, {backend}): {cold_s:.1f} s")
+    print(f"first search (index built from the store, {backend} {args.precision}): {cold_s:.1f} s")
     print(
         f"search over REST: p50 {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms "
         f"(baseline: numpy brute force, dense only, no HTTP: p50 {statistics.median(brute):.1f} ms)"

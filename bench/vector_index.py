@@ -5,7 +5,9 @@ sizes past what the sample holds, each real vector is joined by neighbours drawn
 (moved as far as its nearest real neighbour typically is), which keeps the clustered shape
 of real embeddings. Queries are the benchmark's real questions, so they come from another
 distribution than the stored turns, as in production. Exact FAISS is the baseline for both
-latency and recall, measured in the same run.
+latency and recall, measured in the same run. The service's own FAISS backends are then
+measured at each index precision (``MEMORY_INDEX_PRECISION``): bytes per vector of the file
+they save, and recall@10 against exact fp32.
 
     python -m bench.vector_index [--sizes 10000 50000 100000] [--real 2000] [--queries 200]
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,7 +26,7 @@ import numpy as np
 
 from memory_service.evaluation.datasets import load_longmemeval
 from retrieval.embedder import SentenceTransformerEmbedder
-from retrieval.vector_index import FaissFlatIndex, FaissIVFIndex, TorchIndex, VectorIndex
+from retrieval.vector_index import FaissFlatIndex, FaissIVFIndex, Precision, TorchIndex, VectorIndex
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "longmemeval" / "longmemeval_s_dev.json"
 
@@ -77,6 +80,7 @@ def main() -> None:
         f"{'p50 ms':>7} {'speed-up':>8} {'recall@10':>9}"
     )
     compressed: list[tuple[int, list[tuple[str, int, float, float]]]] = []
+    by_precision: list[tuple[int, list[tuple[str, Precision, str, float, float, float]]]] = []
     for size in args.sizes:
         vectors = grow(real, size)
         ids = list(range(size))
@@ -95,11 +99,48 @@ def main() -> None:
             f"{ivf_ms:>7.2f} {flat_ms / ivf_ms:>7.1f}x {recall(truth, found):>9.3f}"
         )
         compressed.append((size, compression(vectors, queries, truth, ivf.nlist, ivf.nprobe)))
+        by_precision.append((size, precisions(ids, vectors, queries, truth, flat, ivf)))
     print("\ncompressed codes (same queries, recall@10 against exact fp32):")
     print(f"{'vectors':>8} | {'codec':<22} | {'bytes/vector':>12} | {'p50 ms':>7} | {'recall@10':>9}")
     for size, rows in compressed:
         for codec, per_vector, p50, kept in rows:
             print(f"{size:>8} | {codec:<22} | {per_vector:>12} | {p50:>7.2f} | {kept:>9.3f}")
+    print("\nthe service's backends by index precision (same queries, recall@10 against exact fp32):")
+    print(
+        f"{'vectors':>8} | {'backend':<10} | {'precision':<9} | {'nprobe':>6} | {'file bytes/vector':>17} | "
+        f"{'p50 ms':>7} | {'recall@10':>9}"
+    )
+    for size, measured in by_precision:
+        for backend, precision, nprobe, file_bytes, p50, kept in measured:
+            print(
+                f"{size:>8} | {backend:<10} | {precision:<9} | {nprobe:>6} | {file_bytes:>17.1f} | "
+                f"{p50:>7.2f} | {kept:>9.3f}"
+            )
+
+
+def precisions(
+    ids: list[int],
+    vectors: np.ndarray,
+    queries: np.ndarray,
+    truth: list[list[int]],
+    flat: FaissFlatIndex,
+    ivf: FaissIVFIndex,
+) -> list[tuple[str, Precision, str, float, float, float]]:
+    """The service's exact and IVF backends at fp32 (those given) and fp16 (built here, the IVF one
+    calibrated as the service calibrates it): what each saves per vector, its latency and recall."""
+    half_flat = FaissFlatIndex(vectors.shape[1], precision="fp16")
+    half_flat.add(ids, vectors)
+    half_ivf = FaissIVFIndex.build(ids, vectors, precision="fp16")
+    rows: list[tuple[str, Precision, str, float, float, float]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for index in (flat, half_flat, ivf, half_ivf):
+            found, p50 = latencies(index, queries)
+            path = Path(folder) / "dense.faiss"
+            index.save(path)
+            nprobe = str(index.nprobe) if isinstance(index, FaissIVFIndex) else "-"
+            per_vector = path.stat().st_size / len(ids)
+            rows.append((index.backend, index.precision, nprobe, per_vector, p50, recall(truth, found)))
+    return rows
 
 
 def compression(

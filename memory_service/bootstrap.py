@@ -73,6 +73,7 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         ivf_threshold=settings.ivf_threshold,
         max_loaded=settings.max_loaded_partitions,
         fact_keys=settings.fact_keys,
+        precision=settings.index_precision,
     )
     semantic = SemanticService(
         db, embedder, cache, build_memory_manager(settings.llm_model), max_loaded=settings.max_loaded_partitions

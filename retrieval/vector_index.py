@@ -2,7 +2,8 @@
 
 Ids are the store's int64 primary keys, so the id map lives in SQL: an index can always be
 rebuilt from the store. Which backend serves a partition is decided by :func:`choose_backend`
-from its size and the device, and logged.
+from its size and the device, and logged. The FAISS backends hold their vectors in fp32 or,
+for half the memory and disk at a small recall cost, in fp16 (:data:`Precision`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 faiss.omp_set_num_threads(1)
 
 Backend = Literal["faiss-flat", "faiss-ivf", "torch"]
+Precision = Literal["fp32", "fp16"]
+"""How an index holds its vectors: fp16 halves their bytes; scores are still computed in fp32."""
 IVF_THRESHOLD = 50_000
 """Partitions at least this large get an approximate (IVF) index on CPU; smaller ones scan."""
 IVF_TARGET_RECALL = 0.97
@@ -43,6 +46,9 @@ class VectorIndex(Protocol):
 
     @property
     def dim(self) -> int: ...
+
+    @property
+    def precision(self) -> Precision: ...
 
     def __len__(self) -> int: ...
 
@@ -77,6 +83,12 @@ def _hits(ids: np.ndarray, scores: np.ndarray) -> Hits:
     return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if i != -1]
 
 
+def _fp16_codes(index: Any) -> bool:
+    """Whether a FAISS index (or the one inside its id map) stores fp16 scalar codes."""
+    inner = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap2) else index
+    return isinstance(inner, faiss.IndexScalarQuantizer | faiss.IndexIVFScalarQuantizer)
+
+
 class _FaissIndex:
     """What FAISS indexes with their own id map (IDMap2, IVF with a direct map) share."""
 
@@ -85,6 +97,7 @@ class _FaissIndex:
     def __init__(self, dim: int, index: Any) -> None:
         self._dim = dim
         self._index = index
+        self.precision: Precision = "fp16" if _fp16_codes(index) else "fp32"
         # The ids held, known from the first write on: a removal scans every vector, so an
         # add removes first only the ids it replaces (new ids, the usual case, cost nothing).
         self._held: set[int] | None = None
@@ -142,6 +155,7 @@ class _FaissIndex:
         return [_hits(i, s) for i, s in zip(ids, scores, strict=True)]
 
     def vectors(self, ids: Sequence[int]) -> np.ndarray:
+        """The stored vectors (decoded from fp16 at that precision)."""
         if len(ids) == 0:
             return np.zeros((0, self._dim), dtype=np.float32)
         return np.stack([self._index.reconstruct(int(i)) for i in ids]).astype(np.float32, copy=False)
@@ -157,13 +171,20 @@ class _FaissIndex:
 
 
 class FaissFlatIndex(_FaissIndex):
-    """Exact search (``IndexFlatIP`` behind an id map): recall 1 by construction, and a scan of
-    tens of thousands of vectors costs a few milliseconds."""
+    """Exact search (``IndexFlatIP``, or fp16 scalar codes, behind an id map): recall 1 over the
+    stored vectors by construction, and a scan of tens of thousands costs a few milliseconds."""
 
     backend: Backend = "faiss-flat"
 
-    def __init__(self, dim: int, index: Any = None) -> None:
-        super().__init__(dim, index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim)))
+    def __init__(self, dim: int, index: Any = None, precision: Precision = "fp32") -> None:
+        if index is None:
+            codes = (
+                faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
+                if precision == "fp16"
+                else faiss.IndexFlatIP(dim)
+            )
+            index = faiss.IndexIDMap2(codes)
+        super().__init__(dim, index)
 
     @classmethod
     def load(cls, path: Path) -> FaissFlatIndex:
@@ -191,13 +212,24 @@ class FaissIVFIndex(_FaissIndex):
         self._ivf = faiss.extract_index_ivf(index)
 
     @classmethod
-    def build(cls, ids: Sequence[int], vectors: np.ndarray, nlist: int | None = None) -> FaissIVFIndex:
+    def build(
+        cls, ids: Sequence[int], vectors: np.ndarray, nlist: int | None = None, precision: Precision = "fp32"
+    ) -> FaissIVFIndex:
         """Train the cells on the vectors given, then add them. Needs ~40 vectors per cell."""
         rows = _as_rows(vectors, vectors.shape[1])
         dim = rows.shape[1]
         nlist = nlist or max(1, min(int(4 * math.sqrt(len(rows))), len(rows) // 40))
         quantizer = faiss.IndexFlatIP(dim)
-        index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        index: Any
+        if precision == "fp16":
+            index = faiss.IndexIVFScalarQuantizer(
+                quantizer, dim, nlist, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+            )
+            # Codes of the vectors, not of residuals: fp16 has no value range to fit, and an exact
+            # fp16 index promoted to IVF then keeps exactly the vectors it held.
+            index.by_residual = False
+        else:
+            index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
         index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
         index.train(rows)
         built = cls(dim, index)
@@ -313,6 +345,7 @@ class TorchIndex:
         self._dim = dim
         self.device = device
         self._dtype = torch.float16 if device.startswith("cuda") else torch.float32
+        self.precision: Precision = "fp16" if self._dtype == torch.float16 else "fp32"
         self._matrix = torch.zeros((0, dim), dtype=self._dtype, device=device)
         self._ids = np.zeros(0, dtype=np.int64)
         self._row_of: dict[int, int] = {}
@@ -401,23 +434,37 @@ def choose_backend(count: int, device: str, ivf_threshold: int = IVF_THRESHOLD) 
     return "faiss-ivf" if count >= ivf_threshold else "faiss-flat"
 
 
+def index_precision(backend: Backend, device: str, precision: Precision) -> Precision:
+    """The precision :func:`build_index` gives an index of ``backend`` asked for ``precision``:
+    the torch backend's follows its device (fp16 on CUDA), the FAISS ones hold what is asked."""
+    if backend == "torch":
+        return "fp16" if device.startswith("cuda") else "fp32"
+    return precision
+
+
 def build_index(
-    backend: Backend, dim: int, ids: Sequence[int], vectors: np.ndarray, device: str = "cpu"
+    backend: Backend,
+    dim: int,
+    ids: Sequence[int],
+    vectors: np.ndarray,
+    device: str = "cpu",
+    precision: Precision = "fp32",
 ) -> VectorIndex:
-    """A new index of ``backend`` holding ``vectors`` under ``ids``."""
+    """A new index of ``backend`` holding ``vectors`` under ``ids``, at ``precision`` (FAISS)."""
     index: VectorIndex
     if backend == "faiss-ivf":
-        index = FaissIVFIndex.build(ids, vectors)
+        index = FaissIVFIndex.build(ids, vectors, precision=precision)
     elif backend == "torch":
         index = TorchIndex(dim, device)
         index.add(ids, vectors)
     else:
-        index = FaissFlatIndex(dim)
+        index = FaissFlatIndex(dim, precision=precision)
         index.add(ids, vectors)
     return index
 
 
 def load_index(backend: Backend, path: Path, device: str = "cpu") -> VectorIndex:
+    """A saved index; a FAISS file knows its own precision."""
     if backend == "torch":
         return TorchIndex.load(path, device)
     if backend == "faiss-ivf":

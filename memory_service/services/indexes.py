@@ -4,7 +4,8 @@ Each partition (one user of one namespace) has a dense FAISS index and a BM25 in
 The store's per-user ``revision`` says which writes an index has seen: an index that lags is
 rebuilt from the store (vectors come from the embedding cache table, so a rebuild re-embeds
 only texts that no cached vector of the configured model exists for). The dense index is
-persisted under the data dir with a manifest of the revision and model it was built from.
+persisted under the data dir with a manifest of the revision, model and precision it was
+built with; one that differs from the running configuration is rebuilt.
 """
 
 from __future__ import annotations
@@ -34,10 +35,12 @@ from retrieval.vector_index import (
     Backend,
     FaissFlatIndex,
     FaissIVFIndex,
+    Precision,
     VectorIndex,
     build_index,
     choose_backend,
     index_file,
+    index_precision,
     load_index,
 )
 
@@ -83,7 +86,10 @@ class EmbeddingCache:
 
 
 class IndexManager:
-    """Loads, rebuilds, grows and persists the partitions' indexes; picks each one's backend."""
+    """Loads, rebuilds, grows and persists the partitions' indexes; picks each one's backend.
+
+    ``precision`` is what every FAISS index it builds holds its vectors in (turns and round keys).
+    """
 
     def __init__(
         self,
@@ -96,6 +102,7 @@ class IndexManager:
         ivf_threshold: int = IVF_THRESHOLD,
         max_loaded: int = 1024,
         fact_keys: bool = False,
+        precision: Precision = "fp32",
     ) -> None:
         self._db = db
         self._embedder = embedder
@@ -104,6 +111,7 @@ class IndexManager:
         self.device = device
         self.ivf_threshold = ivf_threshold
         self.max_loaded = max_loaded
+        self.precision: Precision = precision
         # Round keys joined by the facts extracted from their turns (the semantic layer's memories).
         self.fact_keys = fact_keys
         self._indexes: OrderedDict[str, PartitionIndex] = OrderedDict()  # least recently used first
@@ -216,7 +224,7 @@ class IndexManager:
         """``dense`` as an IVF index once an exact one has grown past the threshold."""
         if isinstance(dense, FaissFlatIndex) and self._backend(len(dense)) == "faiss-ivf":
             log.info("%s reached %d vectors: switching to an IVF index", what, len(dense))
-            return FaissIVFIndex.build(dense.ids().tolist(), dense.all_vectors())
+            return FaissIVFIndex.build(dense.ids().tolist(), dense.all_vectors(), precision=self.precision)
         return dense
 
     def drop(self, partition: Partition) -> None:
@@ -242,6 +250,7 @@ class IndexManager:
         index.dense.save(folder / index_file(index.dense.backend))
         manifest = {
             "backend": index.dense.backend,
+            "precision": index.dense.precision,
             "revision": index.revision,
             "model": self._embedder.name,
             "dim": self._embedder.dim,
@@ -276,7 +285,7 @@ class IndexManager:
                 repo.store_vectors(session, self._embedder.name, fresh)
         backend = self._backend(len(pks))
         log.info("partition %s: %s index on %s for %d vectors", partition.key, backend, self.device, len(pks))
-        dense = build_index(backend, self._embedder.dim, pks, vectors, self.device)
+        dense = build_index(backend, self._embedder.dim, pks, vectors, self.device, self.precision)
         rounds = self._round_keys(turns, texts, vectors)
         index = PartitionIndex(dense, lexical, rounds, {t.pk: t for t in turns}, store_revision)
         self._save(partition.key, index)
@@ -286,7 +295,7 @@ class IndexManager:
         """Round keys derived from the turns' vectors and texts (nothing is embedded; not persisted)."""
         empty = np.zeros((0, self._embedder.dim), dtype=np.float32)
         exact: Backend = "torch" if self.device.startswith("cuda") else "faiss-flat"
-        rounds = RoundKeys(build_index(exact, self._embedder.dim, [], empty, self.device))
+        rounds = RoundKeys(build_index(exact, self._embedder.dim, [], empty, self.device, self.precision))
         rounds.add_turns(turns, texts, vectors)
         rounds.dense = self._grown(rounds.dense, "round keys")
         return rounds
@@ -295,19 +304,24 @@ class IndexManager:
         return choose_backend(count, self.device, self.ivf_threshold)
 
     def _load_dense(self, partition: Partition, store_revision: int, count: int) -> VectorIndex | None:
-        """The persisted index, if it is of this revision, model, size and backend."""
+        """The persisted index, if it is of this revision, model, size, backend and precision."""
         folder = self._dir / partition.key
+        backend = self._backend(count)
+        precision = index_precision(backend, self.device, self.precision)
         try:
             manifest = json.loads((folder / MANIFEST).read_text())
-            backend = manifest["backend"]
             if (
                 manifest["revision"] != store_revision
                 or manifest["model"] != self._embedder.name
                 or manifest["count"] != count
-                or backend != self._backend(count)
+                or manifest["backend"] != backend
+                # Manifests written before indexes had a precision describe fp32 ones.
+                or manifest.get("precision", "fp32") != precision
             ):
                 return None
             dense = load_index(backend, folder / index_file(backend), self.device)
         except (OSError, ValueError, KeyError, RuntimeError):
             return None
-        return dense if len(dense) == count and dense.dim == self._embedder.dim else None
+        if len(dense) != count or dense.dim != self._embedder.dim or dense.precision != precision:
+            return None
+        return dense

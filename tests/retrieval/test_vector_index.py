@@ -1,4 +1,5 @@
-"""Contract of the VectorIndex protocol, run against every backend available here."""
+"""Contract of the VectorIndex protocol, run against every backend available here (and the FAISS
+ones at each precision)."""
 
 from pathlib import Path
 
@@ -8,15 +9,20 @@ import pytest
 from retrieval.vector_index import (
     FaissFlatIndex,
     FaissIVFIndex,
+    Precision,
     TorchIndex,
     VectorIndex,
     build_index,
     choose_backend,
     index_file,
+    index_precision,
     load_index,
 )
 
-BACKENDS = ["faiss-flat", "faiss-ivf", "torch"]
+BACKENDS = ["faiss-flat", "faiss-ivf", "torch", "faiss-flat-fp16", "faiss-ivf-fp16"]
+"""Backends, a ``-fp16`` suffix asking for that precision."""
+SCORE_TOLERANCE = {"fp32": 1e-5, "fp16": 2e-3}
+"""How far a score may be from the fp32 inner product: fp16 keeps ~3 significant digits per value."""
 
 
 def unit_rows(n: int, dim: int, seed: int = 0) -> np.ndarray:
@@ -24,9 +30,14 @@ def unit_rows(n: int, dim: int, seed: int = 0) -> np.ndarray:
     return rows / np.linalg.norm(rows, axis=1, keepdims=True)
 
 
+def build(backend: str, dim: int, ids: list[int], vectors: np.ndarray) -> VectorIndex:
+    name, _, precision = backend.partition("-fp")
+    return build_index(name, dim, ids, vectors, precision=f"fp{precision or 32}")  # type: ignore[arg-type]
+
+
 def seeded(backend: str, n: int, dim: int = 16) -> tuple[VectorIndex, np.ndarray]:
     vectors = unit_rows(n, dim, seed=7)
-    return build_index(backend, dim, list(range(n)), vectors), vectors  # type: ignore[arg-type]
+    return build(backend, dim, list(range(n)), vectors), vectors
 
 
 @pytest.fixture(params=BACKENDS)
@@ -47,7 +58,8 @@ def test_search_matches_brute_force(index: VectorIndex) -> None:
     expected = np.argsort(-(vectors @ query))[:10]
     found = index.search(query, 10)
     assert [i for i, _ in found] == [ids[j] for j in expected]
-    assert found[0][1] == pytest.approx(float(vectors[expected[0]] @ query), abs=1e-5)
+    assert found[0][1] == pytest.approx(float(vectors[expected[0]] @ query), abs=SCORE_TOLERANCE[index.precision])
+    assert np.allclose(index.vectors([1000, 1299]), vectors[[0, 299]], atol=SCORE_TOLERANCE[index.precision])
 
 
 def test_remove_and_replace_take_effect_at_once(index: VectorIndex) -> None:
@@ -75,6 +87,7 @@ def test_save_and_load_give_identical_results(tmp_path: Path, backend: str) -> N
     index.save(path)
     loaded = load_index(index.backend, path)
     assert type(loaded) is type(index) and len(loaded) == 500
+    assert loaded.precision == index.precision
     assert loaded.search(vectors[3], 5) == index.search(vectors[3], 5)
     assert sorted(loaded.ids().tolist()) == list(range(500))
 
@@ -124,3 +137,41 @@ def test_backend_choice_follows_size_and_device() -> None:
     assert choose_backend(5, "cpu", ivf_threshold=5) == "faiss-ivf"
     assert choose_backend(10, "cuda") == choose_backend(10**6, "cuda:0") == "torch"
     assert isinstance(build_index("faiss-flat", 4, [], np.zeros((0, 4), np.float32)), FaissFlatIndex)
+
+
+@pytest.mark.parametrize("backend", ["faiss-flat", "faiss-ivf"])
+def test_fp16_keeps_recall_against_exact_fp32_at_half_the_file(tmp_path: Path, backend: str) -> None:
+    vectors = unit_rows(600, 64, seed=5)
+    queries = unit_rows(50, 64, seed=6)
+    ids = list(range(600))
+    exact = FaissFlatIndex(64)
+    exact.add(ids, vectors)
+    truth = [{i for i, _ in hits} for hits in exact.search_many(queries, 10)]
+    sizes = {}
+    for precision in ("fp32", "fp16"):
+        index = build_index(backend, 64, ids, vectors, precision=precision)  # type: ignore[arg-type]
+        assert index.precision == precision
+        if isinstance(index, FaissIVFIndex):
+            index.nprobe = index.nlist  # measure the codes, not the cells
+        found = [{i for i, _ in hits} for hits in index.search_many(queries, 10)]
+        assert np.mean([len(t & f) / 10 for t, f in zip(truth, found, strict=True)]) >= 0.95
+        index.save(tmp_path / precision)
+        sizes[precision] = (tmp_path / precision).stat().st_size
+    assert 0.45 < sizes["fp16"] / sizes["fp32"] < 0.6
+
+
+@pytest.mark.parametrize("precision", ["fp32", "fp16"])
+def test_promotion_to_ivf_keeps_the_precision_and_the_vectors(precision: Precision) -> None:
+    vectors = unit_rows(800, 16, seed=8)
+    flat = FaissFlatIndex(16, precision=precision)
+    flat.add(list(range(800)), vectors)
+    ivf = FaissIVFIndex.build(flat.ids().tolist(), flat.all_vectors(), precision=precision)
+    assert ivf.precision == precision
+    assert np.array_equal(ivf.vectors([3, 799]), flat.vectors([3, 799]))
+
+
+def test_precision_of_each_backend() -> None:
+    assert index_precision("faiss-flat", "cpu", "fp16") == index_precision("faiss-ivf", "cpu", "fp16") == "fp16"
+    assert index_precision("torch", "cpu", "fp16") == "fp32"
+    assert index_precision("torch", "cuda:0", "fp32") == "fp16"
+    assert build_index("torch", 4, [], np.zeros((0, 4), np.float32), precision="fp16").precision == "fp32"
