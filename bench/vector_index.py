@@ -26,7 +26,8 @@ import numpy as np
 
 from memory_service.evaluation.datasets import load_longmemeval
 from retrieval.embedder import SentenceTransformerEmbedder
-from retrieval.vector_index import FaissFlatIndex, FaissIVFIndex, Precision, TorchIndex, VectorIndex
+from retrieval.torch_index import TorchIndex
+from retrieval.vector_index import FaissFlatIndex, FaissIVFIndex, Precision, VectorIndex
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "longmemeval" / "longmemeval_s_dev.json"
 

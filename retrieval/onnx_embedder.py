@@ -76,9 +76,10 @@ class OnnxEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
             pieces, owners = split_long(self.tokenizer, texts, self.max_tokens)
-            lengths = [
-                len(ids) for ids in self.tokenizer(pieces, truncation=True, max_length=self.max_tokens)["input_ids"]
-            ]
+            lengths = [1]  # a lone text needs no grouping
+            if len(pieces) > 1:
+                encoded_ids = self.tokenizer(pieces, truncation=True, max_length=self.max_tokens)["input_ids"]
+                lengths = [len(ids) for ids in encoded_ids]
             vectors = np.zeros((len(pieces), self.dim), dtype=np.float32)
             for bucket in length_buckets(lengths):
                 encoded = self.tokenizer(

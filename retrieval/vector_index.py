@@ -1,4 +1,5 @@
-"""Vector indexes: one protocol, FAISS exact and IVF backends, and a torch backend for GPUs.
+"""Vector indexes: one protocol, FAISS exact and IVF backends (the torch one for GPUs is in
+:mod:`retrieval.torch_index`), and the choice among them.
 
 Ids are the store's int64 primary keys, so the id map lives in SQL: an index can always be
 rebuilt from the store. Which backend serves a partition is decided by :func:`choose_backend`
@@ -75,11 +76,11 @@ class VectorIndex(Protocol):
     def save(self, path: Path) -> None: ...
 
 
-def _as_rows(vectors: np.ndarray, dim: int) -> np.ndarray:
+def as_rows(vectors: np.ndarray, dim: int) -> np.ndarray:
     return np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, dim)
 
 
-def _hits(ids: np.ndarray, scores: np.ndarray) -> Hits:
+def to_hits(ids: np.ndarray, scores: np.ndarray) -> Hits:
     return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if i != -1]
 
 
@@ -124,7 +125,7 @@ class _FaissIndex:
         replaced = [i for i in ids if i in held]
         if replaced:
             self.remove(replaced)
-        self._index.add_with_ids(_as_rows(vectors, self._dim), np.asarray(ids, dtype=np.int64))
+        self._index.add_with_ids(as_rows(vectors, self._dim), np.asarray(ids, dtype=np.int64))
         held.update(int(i) for i in ids)
 
     def remove(self, ids: Sequence[int]) -> None:
@@ -144,15 +145,15 @@ class _FaissIndex:
             selector = faiss.IDSelectorBatch(np.fromiter(allowed_ids, dtype=np.int64))
             k = min(k, len(allowed_ids))
         k = min(k, len(self))
-        scores, ids = self._index.search(_as_rows(query, self._dim), k, params=self._params(selector))
-        return _hits(ids[0], scores[0])
+        scores, ids = self._index.search(as_rows(query, self._dim), k, params=self._params(selector))
+        return to_hits(ids[0], scores[0])
 
     def search_many(self, queries: np.ndarray, k: int) -> list[Hits]:
-        rows = _as_rows(queries, self._dim)
+        rows = as_rows(queries, self._dim)
         if len(self) == 0 or k <= 0:
             return [[] for _ in range(len(rows))]
         scores, ids = self._index.search(rows, min(k, len(self)), params=self._params(None))
-        return [_hits(i, s) for i, s in zip(ids, scores, strict=True)]
+        return [to_hits(i, s) for i, s in zip(ids, scores, strict=True)]
 
     def vectors(self, ids: Sequence[int]) -> np.ndarray:
         """The stored vectors (decoded from fp16 at that precision)."""
@@ -216,7 +217,7 @@ class FaissIVFIndex(_FaissIndex):
         cls, ids: Sequence[int], vectors: np.ndarray, nlist: int | None = None, precision: Precision = "fp32"
     ) -> FaissIVFIndex:
         """Train the cells on the vectors given, then add them. Needs ~40 vectors per cell."""
-        rows = _as_rows(vectors, vectors.shape[1])
+        rows = as_rows(vectors, vectors.shape[1])
         dim = rows.shape[1]
         nlist = nlist or max(1, min(int(4 * math.sqrt(len(rows))), len(rows) // 40))
         quantizer = faiss.IndexFlatIP(dim)
@@ -299,7 +300,7 @@ class FaissIVFIndex(_FaissIndex):
             if len(wanted) == 0:
                 return []
             rows = self._index.reconstruct_batch(wanted)
-        scores = rows @ _as_rows(query, self._dim)[0]
+        scores = rows @ as_rows(query, self._dim)[0]
         order = np.argsort(-scores, kind="stable")[:k]
         return [(int(wanted[i]), float(scores[i])) for i in order]
 
@@ -327,104 +328,6 @@ class FaissIVFIndex(_FaissIndex):
         if selector is None:
             return faiss.SearchParametersIVF(nprobe=self.nprobe)  # type: ignore[call-arg]
         return faiss.SearchParametersIVF(nprobe=self.nprobe, sel=selector)  # type: ignore[call-arg]
-
-
-class TorchIndex:
-    """Exact search as one matrix product and a top-k on a torch device (fp16 on CUDA).
-
-    The GPU path for machines whose FAISS build has no GPU support (the FAISS GPU wheels
-    target CUDA 12); on CPU it runs in fp32 and serves as a reference.
-    """
-
-    backend: Backend = "torch"
-
-    def __init__(self, dim: int, device: str = "cpu") -> None:
-        import torch
-
-        self._torch = torch
-        self._dim = dim
-        self.device = device
-        self._dtype = torch.float16 if device.startswith("cuda") else torch.float32
-        self.precision: Precision = "fp16" if self._dtype == torch.float16 else "fp32"
-        self._matrix = torch.zeros((0, dim), dtype=self._dtype, device=device)
-        self._ids = np.zeros(0, dtype=np.int64)
-        self._row_of: dict[int, int] = {}
-
-    @property
-    def dim(self) -> int:
-        return self._dim
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def add(self, ids: Sequence[int], vectors: np.ndarray) -> None:
-        if len(ids) == 0:
-            return
-        self.remove([i for i in ids if i in self._row_of])
-        rows = self._torch.from_numpy(_as_rows(vectors, self._dim)).to(self.device, self._dtype)
-        self._matrix = self._torch.cat([self._matrix, rows])
-        start = len(self._ids)
-        self._ids = np.concatenate([self._ids, np.asarray(ids, dtype=np.int64)])
-        self._row_of.update({int(i): start + n for n, i in enumerate(ids)})
-
-    def remove(self, ids: Sequence[int]) -> None:
-        drop = [self._row_of[int(i)] for i in ids if int(i) in self._row_of]
-        if not drop:
-            return
-        keep = np.ones(len(self._ids), dtype=bool)
-        keep[drop] = False
-        self._matrix = self._matrix[self._torch.from_numpy(keep).to(self.device)]
-        self._ids = self._ids[keep]
-        self._row_of = {int(i): n for n, i in enumerate(self._ids)}
-
-    def search(self, query: np.ndarray, k: int, allowed_ids: Collection[int] | None = None) -> Hits:
-        if len(self) == 0 or k <= 0:
-            return []
-        if allowed_ids is None:
-            return self.search_many(_as_rows(query, self._dim), k)[0]
-        rows = [self._row_of[i] for i in allowed_ids if i in self._row_of]
-        if not rows:
-            return []
-        index = self._torch.tensor(rows, device=self.device)
-        scores = self._matrix[index] @ self._query(_as_rows(query, self._dim))[0]
-        top = self._torch.topk(scores.float(), min(k, len(rows)))
-        chosen = np.asarray(rows)[top.indices.cpu().numpy()]
-        return _hits(self._ids[chosen], top.values.cpu().numpy())
-
-    def search_many(self, queries: np.ndarray, k: int) -> list[Hits]:
-        rows = _as_rows(queries, self._dim)
-        if len(self) == 0 or k <= 0:
-            return [[] for _ in range(len(rows))]
-        scores = self._query(rows) @ self._matrix.T
-        top = self._torch.topk(scores.float(), min(k, len(self)), dim=1)
-        ids, values = top.indices.cpu().numpy(), top.values.cpu().numpy()
-        return [_hits(self._ids[i], v) for i, v in zip(ids, values, strict=True)]
-
-    def ids(self) -> np.ndarray:
-        return self._ids.copy()
-
-    def vectors(self, ids: Sequence[int]) -> np.ndarray:
-        rows = self._torch.tensor([self._row_of[int(i)] for i in ids], dtype=self._torch.long, device=self.device)
-        return self._matrix[rows].float().cpu().numpy()
-
-    def save(self, path: Path) -> None:
-        """An ``.npz`` of ids and fp32 vectors (no pickles), written atomically."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        with tmp.open("wb") as handle:
-            np.savez(handle, ids=self._ids, vectors=self._matrix.float().cpu().numpy())
-        tmp.replace(path)
-
-    @classmethod
-    def load(cls, path: Path, device: str = "cpu") -> TorchIndex:
-        with np.load(path, allow_pickle=False) as data:
-            vectors = data["vectors"]
-            index = cls(int(vectors.shape[1]), device)
-            index.add(data["ids"].tolist(), vectors)
-        return index
-
-    def _query(self, rows: np.ndarray) -> Any:
-        return self._torch.from_numpy(rows).to(self.device, self._dtype)
 
 
 def choose_backend(count: int, device: str, ivf_threshold: int = IVF_THRESHOLD) -> Backend:
@@ -455,6 +358,8 @@ def build_index(
     if backend == "faiss-ivf":
         index = FaissIVFIndex.build(ids, vectors, precision=precision)
     elif backend == "torch":
+        from retrieval.torch_index import TorchIndex
+
         index = TorchIndex(dim, device)
         index.add(ids, vectors)
     else:
@@ -466,6 +371,8 @@ def build_index(
 def load_index(backend: Backend, path: Path, device: str = "cpu") -> VectorIndex:
     """A saved index; a FAISS file knows its own precision."""
     if backend == "torch":
+        from retrieval.torch_index import TorchIndex
+
         return TorchIndex.load(path, device)
     if backend == "faiss-ivf":
         return FaissIVFIndex.load(path)

@@ -6,11 +6,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from retrieval.torch_index import TorchIndex
 from retrieval.vector_index import (
     FaissFlatIndex,
     FaissIVFIndex,
     Precision,
-    TorchIndex,
     VectorIndex,
     build_index,
     choose_backend,
