@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -21,23 +22,42 @@ K1 = 1.2
 B = 0.75
 
 
+class _Column:
+    """Values appended to a list (fast), read as a NumPy array that is extended with only the
+    values added since the last read: a search after a write converts the new tail, not the
+    whole column (a common term's postings run to tens of thousands at 100k documents)."""
+
+    def __init__(self, dtype: type) -> None:
+        self.values: list[Any] = []
+        self._dtype = dtype
+        self._array: np.ndarray = np.zeros(0, dtype=dtype)
+
+    def array(self) -> np.ndarray:
+        if len(self._array) < len(self.values):
+            tail: np.ndarray = np.asarray(self.values[len(self._array) :], dtype=self._dtype)
+            self._array = np.concatenate([self._array, tail])
+        return self._array
+
+    def set(self, index: int, value: Any) -> None:
+        """Change a value in place (in the list and, if already converted, in the array)."""
+        self.values[index] = value
+        if index < len(self._array):
+            self._array[index] = value
+
+
 @dataclass
 class _Postings:
-    slots: list[int] = field(default_factory=list)
-    freqs: list[int] = field(default_factory=list)
+    slots: _Column = field(default_factory=lambda: _Column(np.int64))
+    freqs: _Column = field(default_factory=lambda: _Column(np.float32))
     live: int = 0
-    _cache: tuple[np.ndarray, np.ndarray] | None = None
 
     def append(self, slot: int, freq: int) -> None:
-        self.slots.append(slot)
-        self.freqs.append(freq)
+        self.slots.values.append(slot)
+        self.freqs.values.append(freq)
         self.live += 1
-        self._cache = None
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._cache is None:
-            self._cache = (np.asarray(self.slots, dtype=np.int64), np.asarray(self.freqs, dtype=np.float32))
-        return self._cache
+        return self.slots.array(), self.freqs.array()
 
 
 class BM25Index:
@@ -47,12 +67,10 @@ class BM25Index:
         self._postings: dict[str, _Postings] = {}
         self._slot_of: dict[int, int] = {}
         self._ids: list[int] = []
-        self._lengths: list[int] = []
-        self._alive: list[bool] = []
+        self._lengths = _Column(np.float32)
+        self._alive = _Column(np.bool_)
         self._terms: list[tuple[str, ...]] = []
         self._total_length = 0
-        self._lengths_cache: np.ndarray | None = None
-        self._alive_cache: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self._slot_of)
@@ -71,14 +89,12 @@ class BM25Index:
             self._ids.append(doc_id)
             self._slot_of[doc_id] = slot
             length = sum(counts.values())
-            self._lengths.append(length)
-            self._alive.append(True)
+            self._lengths.values.append(length)
+            self._alive.values.append(True)
             self._terms.append(tuple(counts))
             self._total_length += length
             for term, freq in counts.items():
                 self._postings.setdefault(term, _Postings()).append(slot, freq)
-        self._lengths_cache = None
-        self._alive_cache = None
 
     def remove(self, ids: Iterable[int]) -> None:
         """Forget documents; unknown ids are ignored. Their slots become tombstones."""
@@ -86,11 +102,10 @@ class BM25Index:
             slot = self._slot_of.pop(doc_id, None)
             if slot is None:
                 continue
-            self._alive[slot] = False
-            self._total_length -= self._lengths[slot]
+            self._alive.set(slot, False)
+            self._total_length -= self._lengths.values[slot]
             for term in self._terms[slot]:
                 self._postings[term].live -= 1
-        self._alive_cache = None
 
     def search(self, query: str, k: int, allowed_ids: Collection[int] | None = None) -> list[tuple[int, float]]:
         """The ``k`` best (id, score) pairs with a positive score, best first."""
@@ -98,7 +113,7 @@ class BM25Index:
         n_docs = len(self._slot_of)
         if not terms or n_docs == 0 or k <= 0:
             return []
-        lengths = self._lengths_array()
+        lengths = self._lengths.array()
         avg_length = max(self._total_length / n_docs, 1e-9)
         scores = np.zeros(len(self._ids), dtype=np.float32)
         for term in terms:
@@ -109,7 +124,7 @@ class BM25Index:
             slots, freqs = postings.arrays()
             norm = K1 * (1.0 - B + B * lengths[slots] / avg_length)
             scores[slots] += idf * freqs * (K1 + 1.0) / (freqs + norm)
-        mask = self._alive_array() & (scores > 0)
+        mask = self._alive.array() & (scores > 0)
         if allowed_ids is not None:
             allowed = np.zeros(len(self._ids), dtype=bool)
             allowed_slots = [self._slot_of[i] for i in allowed_ids if i in self._slot_of]
@@ -123,13 +138,3 @@ class BM25Index:
             candidates = candidates[top]
         order = candidates[np.argsort(-scores[candidates], kind="stable")]
         return [(self._ids[slot], float(scores[slot])) for slot in order]
-
-    def _lengths_array(self) -> np.ndarray:
-        if self._lengths_cache is None:
-            self._lengths_cache = np.asarray(self._lengths, dtype=np.float32)
-        return self._lengths_cache
-
-    def _alive_array(self) -> np.ndarray:
-        if self._alive_cache is None:
-            self._alive_cache = np.asarray(self._alive, dtype=bool)
-        return self._alive_cache

@@ -39,3 +39,16 @@ def test_idf_follows_deletions() -> None:
     index.remove([3])
     after = dict(index.search("common", k=5))
     assert after[2] > before[2]  # "common" became rarer, so it weighs more
+
+
+def test_searches_between_writes_see_every_write_and_deletion() -> None:
+    index = BM25Index()
+    index.add([1, 2], ["garden tomatoes", "garden basil"])
+    assert {d for d, _ in index.search("garden", k=5)} == {1, 2}
+    index.add([3], ["garden peppers"])  # arrays read by the last search grow with the new tail
+    assert {d for d, _ in index.search("garden", k=5)} == {1, 2, 3}
+    index.remove([2])
+    index.add([4], ["garden mint"])
+    assert {d for d, _ in index.search("garden", k=5)} == {1, 3, 4}
+    index.add([1], ["kitchen"])  # replaced: its old postings are tombstones
+    assert {d for d, _ in index.search("garden", k=5)} == {3, 4}
