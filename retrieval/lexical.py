@@ -96,6 +96,13 @@ class BM25Index:
             for term, freq in counts.items():
                 self._postings.setdefault(term, _Postings()).append(slot, freq)
 
+    def warm(self) -> None:
+        """Convert every column now (after a bulk build), so that no search pays for it later."""
+        self._lengths.array()
+        self._alive.array()
+        for postings in self._postings.values():
+            postings.arrays()
+
     def remove(self, ids: Iterable[int]) -> None:
         """Forget documents; unknown ids are ignored. Their slots become tombstones."""
         for doc_id in ids:

@@ -273,6 +273,7 @@ class IndexManager:
         pks = [turn.pk for turn in turns]
         lexical = BM25Index()
         lexical.add(pks, texts)
+        lexical.warm()
         dense = self._load_dense(partition, store_revision, len(pks))
         if dense is not None:
             vectors = dense.vectors(pks)
@@ -297,6 +298,7 @@ class IndexManager:
         exact: Backend = "torch" if self.device.startswith("cuda") else "faiss-flat"
         rounds = RoundKeys(build_index(exact, self._embedder.dim, [], empty, self.device, self.precision))
         rounds.add_turns(turns, texts, vectors)
+        rounds.lexical.warm()
         rounds.dense = self._grown(rounds.dense, "round keys")
         return rounds
 

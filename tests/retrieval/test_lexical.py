@@ -52,3 +52,14 @@ def test_searches_between_writes_see_every_write_and_deletion() -> None:
     assert {d for d, _ in index.search("garden", k=5)} == {1, 3, 4}
     index.add([1], ["kitchen"])  # replaced: its old postings are tombstones
     assert {d for d, _ in index.search("garden", k=5)} == {3, 4}
+
+
+def test_warming_changes_no_score() -> None:
+    cold, warm = BM25Index(), BM25Index()
+    for index in (cold, warm):
+        index.add([1, 2, 3], ["red apple pie", "green apple", "pear tart"])
+    warm.warm()
+    assert warm.search("apple pie", k=5) == cold.search("apple pie", k=5)
+    warm.add([4], ["apple crumble"])
+    cold.add([4], ["apple crumble"])
+    assert warm.search("apple", k=5) == cold.search("apple", k=5)
