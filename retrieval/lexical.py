@@ -20,6 +20,8 @@ from retrieval.tokenize import tokenize
 
 K1 = 1.2
 B = 0.75
+WARM_POSTINGS = 256
+"""Postings at least this long are converted to arrays when an index is built in bulk."""
 
 
 class _Column:
@@ -96,12 +98,14 @@ class BM25Index:
             for term, freq in counts.items():
                 self._postings.setdefault(term, _Postings()).append(slot, freq)
 
-    def warm(self) -> None:
-        """Convert every column now (after a bulk build), so that no search pays for it later."""
+    def warm(self, min_postings: int = WARM_POSTINGS) -> None:
+        """Convert the long columns now (after a bulk build), so that no search pays for them
+        later; short postings convert in microseconds when first searched, and most terms are rare."""
         self._lengths.array()
         self._alive.array()
         for postings in self._postings.values():
-            postings.arrays()
+            if postings.live >= min_postings:
+                postings.arrays()
 
     def remove(self, ids: Iterable[int]) -> None:
         """Forget documents; unknown ids are ignored. Their slots become tombstones."""
