@@ -17,14 +17,14 @@ def _keys() -> RoundKeys:
     return RoundKeys(FaissFlatIndex(DIM))
 
 
+def _two_rounds() -> list[TurnRef]:
+    """user, assistant, user, assistant in one session."""
+    return [TurnRef(pk, 10, "user" if pk % 2 else "assistant", T) for pk in range(1, 5)]
+
+
 def test_a_user_turn_opens_a_round_and_replies_join_it() -> None:
     keys = _keys()
-    turns = [
-        TurnRef(1, 10, "user", T),
-        TurnRef(2, 10, "assistant", T),
-        TurnRef(3, 10, "user", T),
-        TurnRef(4, 10, "assistant", T),
-    ]
+    turns = _two_rounds()
     vectors = np.stack([_vec(1, 0, 0, 0), _vec(0, 1, 0, 0), _vec(0, 0, 1, 0), _vec(0, 0, 0, 1)])
     keys.add_turns(turns, ["a", "b", "c", "d"], vectors)
     assert keys.members == {1: (1, 2), 3: (3, 4)}
@@ -35,12 +35,7 @@ def test_a_user_turn_opens_a_round_and_replies_join_it() -> None:
 
 def test_evidence_split_across_a_round_is_found_by_its_lexical_key() -> None:
     keys = _keys()
-    turns = [
-        TurnRef(1, 10, "user", T),
-        TurnRef(2, 10, "assistant", T),
-        TurnRef(3, 10, "user", T),
-        TurnRef(4, 10, "assistant", T),
-    ]
+    turns = _two_rounds()
     texts = ["any ideas for my trip to Kyoto?", "visit the Fushimi Inari shrine early", "thanks", "you're welcome"]
     keys.add_turns(turns, texts, np.stack([_vec(1, 0, 0, 0)] * 4))
     ranked = [anchor for anchor, _ in keys.lexical.search("Kyoto shrine", k=5)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,15 +13,11 @@ from memory_service.bootstrap import Runtime, build_runtime
 from memory_service.domain import NewMessage, SearchQuery
 from memory_service.settings import Settings
 from retrieval.embedder import SentenceTransformerEmbedder
-
-NS = "default"
-T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+from tests.services.test_memory_service import CONVERSATION as BASE_CONVERSATION
+from tests.services.test_memory_service import NS, T0
 
 CONVERSATION = [
-    NewMessage("user", "I just adopted a golden retriever puppy named Biscuit.", T0),
-    NewMessage("assistant", "Congratulations! Golden retrievers are wonderful family dogs.", T0),
-    NewMessage("user", "My sister Ana is visiting from Lisbon next month.", T0 + timedelta(days=1)),
-    NewMessage("user", "I started training for the Berlin marathon in September.", T0 + timedelta(days=40)),
+    *BASE_CONVERSATION,
     NewMessage("user", "My favourite dish is mushroom risotto with parmesan.", T0 + timedelta(days=41)),
 ]
 NOTES = [NewMessage("user", f"Note {i}: remember errand number {i} for the week.", T0) for i in range(40)]
