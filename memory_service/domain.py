@@ -5,7 +5,7 @@ Frozen dataclasses, free of HTTP and SQL, converted to API schemas at the edges.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
@@ -28,6 +28,11 @@ def parse_episode_id(public_id: str) -> int | None:
         return None
     digits = public_id[len(EPISODE_ID_PREFIX) :]
     return int(digits) if digits.isdigit() else None
+
+
+def parse_episode_ids(public_ids: Iterable[str]) -> tuple[int, ...]:
+    """The primary keys behind those of ``public_ids`` that are episode ids, in order."""
+    return tuple(pk for public_id in public_ids if (pk := parse_episode_id(public_id)) is not None)
 
 
 @dataclass(frozen=True)

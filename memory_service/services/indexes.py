@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from memory_service.domain import parse_episode_id
+from memory_service.domain import parse_episode_ids
 from memory_service.store import repository as repo
 from memory_service.store import semantic_repository as semantic_repo
 from memory_service.store.database import Database
@@ -164,8 +164,8 @@ class IndexManager:
         with index.lock:
             rounds = index.rounds
             for position, row in enumerate(rows):
-                sources = (parse_episode_id(public_id) for public_id in row.source_episode_ids or ())
-                for anchor in {rounds.anchor_of[pk] for pk in sources if pk is not None and pk in rounds.anchor_of}:
+                sources = parse_episode_ids(row.source_episode_ids or ())
+                for anchor in {rounds.anchor_of[pk] for pk in sources if pk in rounds.anchor_of}:
                     by_round.setdefault(anchor, []).append(position)
             facts = {
                 anchor: RoundFacts.of([texts[i] for i in positions], vectors[positions])
@@ -267,9 +267,9 @@ class IndexManager:
         with self._db.read() as session:
             # The revision is read in the same snapshot as the episodes it describes.
             store_revision = repo.user_revision(session, partition.user_pk)
-            for episode in repo.iter_partition_episodes(session, partition.user_pk):
-                turns.append(TurnRef(episode.pk, episode.session_pk, episode.role, episode.occurred_at))
-                texts.append(episode.content)
+            for turn, text in repo.iter_partition_episodes(session, partition.user_pk):
+                turns.append(turn)
+                texts.append(text)
         pks = [turn.pk for turn in turns]
         lexical = BM25Index()
         lexical.add(pks, texts)
@@ -295,8 +295,8 @@ class IndexManager:
     def _round_keys(self, turns: Sequence[TurnRef], texts: Sequence[str], vectors: np.ndarray) -> RoundKeys:
         """Round keys derived from the turns' vectors and texts (nothing is embedded; not persisted)."""
         empty = np.zeros((0, self._embedder.dim), dtype=np.float32)
-        exact: Backend = "torch" if self.device.startswith("cuda") else "faiss-flat"
-        rounds = RoundKeys(build_index(exact, self._embedder.dim, [], empty, self.device, self.precision))
+        # Built empty (the exact backend of the device) and grown turn by turn, like a new partition's.
+        rounds = RoundKeys(build_index(self._backend(0), self._embedder.dim, [], empty, self.device, self.precision))
         rounds.add_turns(turns, texts, vectors)
         rounds.lexical.warm()
         rounds.dense = self._grown(rounds.dense, "round keys")

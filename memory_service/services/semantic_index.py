@@ -16,7 +16,7 @@ from datetime import datetime
 
 import numpy as np
 
-from memory_service.domain import TimeWindow, parse_episode_id
+from memory_service.domain import TimeWindow, parse_episode_ids
 from memory_service.services.forgetting import strength
 from memory_service.services.indexes import EmbeddingCache
 from memory_service.store import repository as repo
@@ -156,7 +156,7 @@ class SemanticIndexes:
                     reinforcements=r.reinforcements,
                     accessed_at=r.last_accessed_at,
                     accesses=r.accesses,
-                    sources=_episode_pks(r.source_episode_ids or ()),
+                    sources=parse_episode_ids(r.source_episode_ids or ()),
                 )
                 for r in rows
             }
@@ -167,7 +167,3 @@ class SemanticIndexes:
         lexical = BM25Index()
         lexical.add(pks, texts)
         return SemanticPartition(revision, np.asarray(pks, dtype=np.int64), vectors, lexical, facts)
-
-
-def _episode_pks(public_ids: Iterable[str]) -> tuple[int, ...]:
-    return tuple(pk for public_id in public_ids if (pk := parse_episode_id(public_id)) is not None)

@@ -22,6 +22,7 @@ from memory_service.store.tables import (
     UserRow,
     utcnow,
 )
+from retrieval.keys import TurnRef
 
 
 def content_hash(text: str) -> str:
@@ -243,19 +244,9 @@ def filtered_episode_pks(
     return set(db.scalars(query).all())
 
 
-@dataclass(frozen=True)
-class IndexedEpisode:
-    """What a partition's indexes are built from."""
-
-    pk: int
-    session_pk: int
-    role: str
-    content: str
-    occurred_at: datetime
-
-
-def iter_partition_episodes(db: Session, user_pk: int, batch: int = 5000) -> Iterator[IndexedEpisode]:
-    """Every episode of the partition, in pk order (which, within a session, is the order of its turns)."""
+def iter_partition_episodes(db: Session, user_pk: int, batch: int = 5000) -> Iterator[tuple[TurnRef, str]]:
+    """Every episode of the partition with its text, in pk order (which, within a session, is
+    the order of its turns): what the partition's indexes are built from."""
     after = 0
     while True:
         rows = db.execute(
@@ -266,7 +257,7 @@ def iter_partition_episodes(db: Session, user_pk: int, batch: int = 5000) -> Ite
         ).all()
         if not rows:
             return
-        yield from (IndexedEpisode(r[0], r[1], r[2], r[3], r[4]) for r in rows)
+        yield from ((TurnRef(pk, session, role, occurred_at), text) for pk, session, role, text, occurred_at in rows)
         after = rows[-1][0]
 
 
