@@ -80,8 +80,8 @@ class SemanticService:
         with self.db.write() as db:
             row, user_external = self._visible(db, namespace, memory_id, pk)
             now = datetime.now(UTC)
-            semantic_repo.mark_accessed(db, row.id, now)
-            db.flush()
+            semantic_repo.record_accesses(db, row.user_id, [row.id], now)
+            db.refresh(row)
             memory = semantic_repo.to_memory(row, user_external)
         self.indexes.note_accessed(row.user_id, [row.id], now)
         return memory

@@ -134,13 +134,6 @@ def lineage_history(db: Session, lineage_pk: int) -> list[MemoryHistoryRow]:
     return list(db.scalars(query).all())
 
 
-def mark_accessed(db: Session, pk: int, when: datetime) -> None:
-    row = db.get(MemoryRow, pk)
-    if row is not None:
-        row.accesses = (row.accesses or 0) + 1
-        row.last_accessed_at = when if row.last_accessed_at is None else max(row.last_accessed_at, when)
-
-
 def record_accesses(db: Session, user_pk: int, pks: Collection[int], when: datetime) -> None:
     """Count one retrieval of each of the user's memories ``pks``, in one statement.
 
