@@ -7,8 +7,9 @@ Imports only pydantic and the domain values, so the HTTP SDK stays light.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -41,6 +42,21 @@ Identifier = Annotated[
     StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@\-]{0,127}$"),
 ]
 """User, agent and session ids: 1-128 characters of letters, digits and ``. _ : @ -``."""
+
+DomainT = TypeVar("DomainT")
+PublicT = TypeVar("PublicT", bound=BaseModel)
+
+
+class ItemsPage(BaseModel, Generic[PublicT]):
+    """One page of a listing: ``next_cursor`` goes back as ``cursor`` for the next page; null on the last."""
+
+    items: list[PublicT]
+    next_cursor: str | None
+
+    @classmethod
+    def convert(cls, page: Page[DomainT], item: Callable[[DomainT], PublicT]) -> Self:
+        """The public page of a domain page, each item turned public by ``item``."""
+        return cls(items=[item(value) for value in page.items], next_cursor=page.next_cursor)
 
 
 class _Request(BaseModel):
@@ -108,13 +124,10 @@ class MessagesCreated(BaseModel):
         )
 
 
-class EpisodesPage(BaseModel):
-    items: list[EpisodePublic]
-    next_cursor: str | None
-
+class EpisodesPage(ItemsPage[EpisodePublic]):
     @classmethod
     def from_domain(cls, page: Page[Episode]) -> EpisodesPage:
-        return cls(items=[EpisodePublic.from_domain(e) for e in page.items], next_cursor=page.next_cursor)
+        return cls.convert(page, EpisodePublic.from_domain)
 
 
 class SessionPublic(BaseModel):
@@ -139,13 +152,10 @@ class SessionPublic(BaseModel):
         )
 
 
-class SessionsPage(BaseModel):
-    items: list[SessionPublic]
-    next_cursor: str | None
-
+class SessionsPage(ItemsPage[SessionPublic]):
     @classmethod
     def from_domain(cls, page: Page[SessionSummary]) -> SessionsPage:
-        return cls(items=[SessionPublic.from_domain(s) for s in page.items], next_cursor=page.next_cursor)
+        return cls.convert(page, SessionPublic.from_domain)
 
 
 class TimeRangeIn(_Request):
@@ -343,13 +353,10 @@ class MemoryPublic(BaseModel):
         )
 
 
-class MemoriesPage(BaseModel):
-    items: list[MemoryPublic]
-    next_cursor: str | None
-
+class MemoriesPage(ItemsPage[MemoryPublic]):
     @classmethod
     def from_domain(cls, page: Page[Memory]) -> MemoriesPage:
-        return cls(items=[MemoryPublic.from_domain(m) for m in page.items], next_cursor=page.next_cursor)
+        return cls.convert(page, MemoryPublic.from_domain)
 
 
 class MemoryChangePublic(BaseModel):
@@ -421,13 +428,10 @@ class GraphEntityPublic(BaseModel):
         )
 
 
-class GraphEntitiesPage(BaseModel):
-    items: list[GraphEntityPublic]
-    next_cursor: str | None
-
+class GraphEntitiesPage(ItemsPage[GraphEntityPublic]):
     @classmethod
     def from_domain(cls, page: Page[GraphEntity]) -> GraphEntitiesPage:
-        return cls(items=[GraphEntityPublic.from_domain(e) for e in page.items], next_cursor=page.next_cursor)
+        return cls.convert(page, GraphEntityPublic.from_domain)
 
 
 class GraphEdgePublic(BaseModel):
@@ -464,13 +468,10 @@ class GraphEdgePublic(BaseModel):
         )
 
 
-class GraphEdgesPage(BaseModel):
-    items: list[GraphEdgePublic]
-    next_cursor: str | None
-
+class GraphEdgesPage(ItemsPage[GraphEdgePublic]):
     @classmethod
     def from_domain(cls, page: Page[GraphEdge]) -> GraphEdgesPage:
-        return cls(items=[GraphEdgePublic.from_domain(e) for e in page.items], next_cursor=page.next_cursor)
+        return cls.convert(page, GraphEdgePublic.from_domain)
 
 
 class GraphEntityDetailPublic(GraphEntityPublic):

@@ -1,11 +1,8 @@
 """An extractor that uses a primary backend and falls back to another when it fails.
 
-Falls back on both failures of an LLM backend: :class:`agents.llm.LLMError` (the model cannot
-be reached) and :class:`ExtractionError` (it answered, but never usably, even after retries).
-A model that keeps answering garbage is as useless for the batch as one that is down, and
-the episodes should still yield facts; either way a warning is logged and recorded in the
-result's ``warnings``, and the tokens the failed attempts spent stay in the result's counts.
-Any other exception is a bug and propagates.
+Falls back as :func:`agents.fallback.extract_with_fallback` describes, on :class:`agents.llm.LLMError`
+or :class:`ExtractionError`; the reason is also recorded in the result's ``warnings``, so whoever
+reads the facts can tell they came from the fallback.
 """
 
 from __future__ import annotations
@@ -16,13 +13,17 @@ from dataclasses import replace
 
 from agents.extraction.base import ExtractionError, Extractor
 from agents.extraction.models import EpisodeText, ExtractionResult
-from agents.llm import LLMError
+from agents.fallback import extract_with_fallback
 
 logger = logging.getLogger(__name__)
 
 
 def _name(extractor: Extractor) -> str:
     return str(getattr(extractor, "name", type(extractor).__name__))
+
+
+def _warn(result: ExtractionResult, reason: str) -> ExtractionResult:
+    return replace(result, warnings=(*result.warnings, f"fell back to {result.backend}: {reason}"))
 
 
 class FallbackExtractor:
@@ -37,19 +38,13 @@ class FallbackExtractor:
         return f"{_name(self.primary)}|{_name(self.fallback)}"
 
     def extract(self, episodes: Sequence[EpisodeText]) -> ExtractionResult:
-        spent = (0, 0)
-        try:
-            return self.primary.extract(episodes)
-        except LLMError as exc:
-            reason = f"{_name(self.primary)} unavailable ({exc})"
-        except ExtractionError as exc:
-            reason = f"{_name(self.primary)} gave unusable output ({exc.problem})"
-            spent = (exc.prompt_tokens, exc.completion_tokens)
-        logger.warning("%s; extracting %d episode(s) with %s instead", reason, len(episodes), _name(self.fallback))
-        result = self.fallback.extract(episodes)
-        return replace(
-            result,
-            prompt_tokens=result.prompt_tokens + spent[0],
-            completion_tokens=result.completion_tokens + spent[1],
-            warnings=(*result.warnings, f"fell back to {result.backend}: {reason}"),
+        return extract_with_fallback(
+            self.primary,
+            self.fallback,
+            episodes,
+            unusable=ExtractionError,
+            log=logger,
+            primary_label=_name(self.primary),
+            fallback_label=_name(self.fallback),
+            finish=_warn,
         )

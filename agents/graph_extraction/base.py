@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from agents.errors import UnusableOutputError
 from agents.extraction.models import EpisodeText
 from graph.candidates import EntityCandidate, RelationCandidate
 
@@ -31,19 +32,8 @@ class GraphExtractor(Protocol):
     def extract(self, episodes: Sequence[EpisodeText]) -> GraphExtraction: ...
 
 
-class GraphExtractionError(RuntimeError):
-    """A model answered, but never with usable output, even after retries.
+class GraphExtractionError(UnusableOutputError):
+    """The graph extraction model answered, but never with usable output, even after retries."""
 
-    Carries the tokens spent on the failed attempts so callers can still account for them.
-    """
-
-    def __init__(self, model: str, attempts: int, problem: str, prompt_tokens: int = 0, completion_tokens: int = 0):
-        super().__init__(
-            f"graph extraction model {model!r} gave unusable output {attempts} time(s); last problem: {problem}. "
-            "Use a model that supports JSON output, or leave the LLM unset to use the rule-based graph extractor."
-        )
-        self.model = model
-        self.attempts = attempts
-        self.problem = problem
-        self.prompt_tokens = prompt_tokens
-        self.completion_tokens = completion_tokens
+    task = "graph extraction"
+    offline = "rule-based graph extractor"

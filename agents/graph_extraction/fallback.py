@@ -2,21 +2,21 @@
 
 A model that cannot be reached (:class:`agents.llm.LLMError`) or keeps answering unusably
 (:class:`GraphExtractionError`) must not stop the graph from growing, so the batch goes to the
-rule-based extractor instead, with a warning. Any other exception is a bug and propagates.
+rule-based extractor instead, with a warning (see :func:`agents.fallback.extract_with_fallback`).
+Any other exception is a bug and propagates.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from agents.extraction import EpisodeText
+from agents.fallback import extract_with_fallback
 from agents.graph_extraction.base import GraphExtraction, GraphExtractionError, GraphExtractor
 from agents.graph_extraction.llm import LLMGraphExtractor
 from agents.graph_extraction.rules import RuleGraphExtractor
-from agents.llm import LLMError
 
 log = logging.getLogger(__name__)
 
@@ -29,20 +29,14 @@ class FallbackGraphExtractor:
         self.fallback = fallback
 
     def extract(self, episodes: Sequence[EpisodeText]) -> GraphExtraction:
-        spent = (0, 0)
-        try:
-            return self.primary.extract(episodes)
-        except LLMError as exc:
-            reason = f"model unavailable ({exc})"
-        except GraphExtractionError as exc:
-            reason = f"unusable model output ({exc.problem})"
-            spent = (exc.prompt_tokens, exc.completion_tokens)
-        log.warning("graph extraction: %s; using the rule-based extractor for %d episode(s)", reason, len(episodes))
-        result = self.fallback.extract(episodes)
-        return replace(
-            result,
-            prompt_tokens=result.prompt_tokens + spent[0],
-            completion_tokens=result.completion_tokens + spent[1],
+        return extract_with_fallback(
+            self.primary,
+            self.fallback,
+            episodes,
+            unusable=GraphExtractionError,
+            log=log,
+            primary_label="graph extraction model",
+            fallback_label="the rule-based extractor",
         )
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from memory_service.domain import Page
 from memory_service.evaluation.job_store import EvalJob
+from memory_service.schemas import ItemsPage
 
 
 class EvalJobOptions(BaseModel):
@@ -84,13 +85,10 @@ class EvalJobPublic(BaseModel):
         )
 
 
-class EvalJobsPage(BaseModel):
-    items: list[EvalJobPublic]
-    next_cursor: str | None
-
+class EvalJobsPage(ItemsPage[EvalJobPublic]):
     @classmethod
     def from_domain(cls, page: Page[EvalJob]) -> EvalJobsPage:
-        return cls(items=[EvalJobPublic.from_domain(job) for job in page.items], next_cursor=page.next_cursor)
+        return cls.convert(page, EvalJobPublic.from_domain)
 
 
 def _progress(job: EvalJob) -> EvalJobProgress:
