@@ -4,8 +4,9 @@ Evidence for a question may sit in the user's words, in the reply, or only in th
 together ("what did you recommend for my trip to Kyoto?"). Turns are indexed one by one; a
 round key adds the pair. Its dense key pools the turns' own vectors (a unit-length mean, the
 way a long text's windows are pooled), so no text is embedded twice; its lexical key is the
-turns' texts together. Facts extracted from a round's turns may join its key (LongMemEval's
-"value + facts" key design): their vectors join the pool, their texts the lexical key.
+turns' terms together (their counts summed, so no text is tokenized twice either). Facts
+extracted from a round's turns may join its key (LongMemEval's "value + facts" key design):
+their vectors join the pool, their texts the lexical key.
 
 A round opens at each user turn, or at a session's first turn whatever its role; the turns
 that follow (assistant, tool, system) join the open round until the next user turn or until
@@ -14,13 +15,14 @@ the round holds ``MAX_ROUND_TURNS``. A round is named by its first turn (its anc
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 
-from retrieval.lexical import BM25Index
+from retrieval.lexical import BM25Index, term_counts
 from retrieval.vector_index import VectorIndex
 
 MAX_ROUND_TURNS = 4
@@ -43,7 +45,8 @@ class _OpenRound:
     anchor: int
     members: list[int]
     vector_sum: np.ndarray
-    text: str
+    counts: Counter[str]
+    """The members' term counts summed: the round's lexical key, without tokenizing it again."""
 
 
 @dataclass(frozen=True)
@@ -81,27 +84,38 @@ class RoundKeys:
     def __len__(self) -> int:
         return len(self.members)
 
-    def add_turns(self, turns: Sequence[TurnRef], texts: Sequence[str], vectors: np.ndarray) -> None:
-        """Place new turns (in the order they were said) in rounds and re-key the rounds they changed."""
+    def add_turns(
+        self,
+        turns: Sequence[TurnRef],
+        texts: Sequence[str],
+        vectors: np.ndarray,
+        counts: Sequence[Mapping[str, int]] | None = None,
+    ) -> None:
+        """Place new turns (in the order they were said) in rounds and re-key the rounds they changed.
+
+        ``counts`` are the turns' term counts when the caller has them (it indexed the turns).
+        """
+        if counts is None:
+            counts = [term_counts(text) for text in texts]
         changed: dict[int, _OpenRound] = {}
-        for turn, text, vector in zip(turns, texts, vectors, strict=True):
+        for turn, turn_counts, vector in zip(turns, counts, vectors, strict=True):
             current = self._open.get(turn.session)
             if current is None or turn.role == OPENS_ROUND or len(current.members) >= MAX_ROUND_TURNS:
                 if current is not None:
                     del self._open_by_anchor[current.anchor]
-                current = _OpenRound(turn.pk, [], np.zeros_like(vector, dtype=np.float32), "")
+                current = _OpenRound(turn.pk, [], np.zeros_like(vector, dtype=np.float32), Counter())
                 self._open[turn.session] = current
                 self._open_by_anchor[turn.pk] = current
             current.members.append(turn.pk)
             current.vector_sum = current.vector_sum + vector
-            current.text = f"{current.text}\n{text}" if current.text else text
+            current.counts.update(turn_counts)
             self.anchor_of[turn.pk] = current.anchor
             changed[current.anchor] = current
         if not changed:
             return
         for anchor, current in changed.items():
             self.members[anchor] = tuple(current.members)
-        self._rekey({anchor: (current.vector_sum, current.text) for anchor, current in changed.items()})
+        self._rekey({anchor: (current.vector_sum, current.counts) for anchor, current in changed.items()})
 
     def set_facts(
         self,
@@ -119,37 +133,38 @@ class RoundKeys:
         self._facts = dict(known)
         closed = [a for a in changed if self._open_round(a) is None]
         texts = turn_texts([pk for a in closed for pk in self.members[a]])
-        bases: dict[int, tuple[np.ndarray, str]] = {}
+        bases: dict[int, tuple[np.ndarray, Counter[str]]] = {}
         for anchor in changed:
             current = self._open_round(anchor)
             if current is not None:
-                bases[anchor] = (current.vector_sum, current.text)
+                bases[anchor] = (current.vector_sum, current.counts)
             else:
                 members = self.members[anchor]
-                bases[anchor] = (turn_vectors(members).sum(axis=0), "\n".join(texts[pk] for pk in members))
+                closed_counts = sum((term_counts(texts[pk]) for pk in members), Counter[str]())
+                bases[anchor] = (turn_vectors(members).sum(axis=0), closed_counts)
         self._rekey(bases)
         return len(changed)
 
     def _open_round(self, anchor: int) -> _OpenRound | None:
         return self._open_by_anchor.get(anchor)
 
-    def _rekey(self, bases: Mapping[int, tuple[np.ndarray, str]]) -> None:
-        """Write the keys of rounds from their turns' pooled vector and text, and their facts."""
+    def _rekey(self, bases: Mapping[int, tuple[np.ndarray, Counter[str]]]) -> None:
+        """Write the keys of rounds from their turns' pooled vector and term counts, and their facts."""
         if not bases:
             return
         anchors = list(bases)
         vectors: list[np.ndarray] = []
-        texts: list[str] = []
+        keys: list[Counter[str]] = []
         for anchor in anchors:
-            vector_sum, text = bases[anchor]
+            vector_sum, counts = bases[anchor]
             facts = self._facts.get(anchor)
             if facts is not None:
                 vector_sum = vector_sum + facts.vector_sum
-                text = "\n".join((text, *facts.texts))
+                counts = counts + sum((term_counts(text) for text in facts.texts), Counter[str]())
             vectors.append(unit(vector_sum))
-            texts.append(text)
+            keys.append(counts)
         self.dense.add(anchors, np.stack(vectors))
-        self.lexical.add(anchors, texts)
+        self.lexical.add_counts(anchors, keys)
 
     def allowed_anchors(self, allowed_turns: Collection[int] | None) -> set[int] | None:
         """The rounds holding at least one allowed turn (None: no filter)."""

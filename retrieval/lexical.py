@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,26 +25,40 @@ WARM_POSTINGS = 256
 
 
 class _Column:
-    """Values appended to a list (fast), read as a NumPy array that is extended with only the
-    values added since the last read: a search after a write converts the new tail, not the
-    whole column (a common term's postings run to tens of thousands at 100k documents)."""
+    """A NumPy array and the values appended since it was last read: appends are list appends
+    (fast), and a read converts only that tail (a common term's postings run to tens of
+    thousands at 100k documents; a search after a write must not convert them all again)."""
 
     def __init__(self, dtype: type) -> None:
-        self.values: list[Any] = []
         self._dtype = dtype
         self._array: np.ndarray = np.zeros(0, dtype=dtype)
+        self._tail: list[Any] = []
+
+    def __len__(self) -> int:
+        return len(self._array) + len(self._tail)
+
+    def append(self, value: Any) -> None:
+        self._tail.append(value)
+
+    def extend(self, values: Iterable[Any]) -> None:
+        self._tail.extend(values)
 
     def array(self) -> np.ndarray:
-        if len(self._array) < len(self.values):
-            tail: np.ndarray = np.asarray(self.values[len(self._array) :], dtype=self._dtype)
-            self._array = np.concatenate([self._array, tail])
+        if self._tail:
+            self._array = np.concatenate([self._array, np.asarray(self._tail, dtype=self._dtype)])
+            self._tail = []
         return self._array
 
+    def get(self, index: int) -> Any:
+        converted = len(self._array)
+        return self._array[index] if index < converted else self._tail[index - converted]
+
     def set(self, index: int, value: Any) -> None:
-        """Change a value in place (in the list and, if already converted, in the array)."""
-        self.values[index] = value
-        if index < len(self._array):
+        converted = len(self._array)
+        if index < converted:
             self._array[index] = value
+        else:
+            self._tail[index - converted] = value
 
 
 @dataclass
@@ -53,13 +67,18 @@ class _Postings:
     freqs: _Column = field(default_factory=lambda: _Column(np.float32))
     live: int = 0
 
-    def append(self, slot: int, freq: int) -> None:
-        self.slots.values.append(slot)
-        self.freqs.values.append(freq)
-        self.live += 1
+    def extend(self, slots: list[int], freqs: list[int]) -> None:
+        self.slots.extend(slots)
+        self.freqs.extend(freqs)
+        self.live += len(slots)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         return self.slots.array(), self.freqs.array()
+
+
+def term_counts(text: str) -> Counter[str]:
+    """How often each term occurs in ``text``: what the index keeps of a document."""
+    return Counter(tokenize(text))
 
 
 class BM25Index:
@@ -84,19 +103,37 @@ class BM25Index:
         """Index documents; an id already present is replaced."""
         if len(ids) != len(texts):
             raise ValueError("ids and texts differ in length")
+        self.add_counts(ids, [term_counts(text) for text in texts])
+
+    def add_counts(self, ids: Sequence[int], counts: Sequence[Mapping[str, int]]) -> None:
+        """Index documents given as term counts (of :func:`term_counts`), for a caller that has
+        them already: round keys sum their turns' counts rather than tokenizing the text twice."""
+        if len(ids) != len(counts):
+            raise ValueError("ids and counts differ in length")
         self.remove([i for i in ids if i in self._slot_of])
-        for doc_id, text in zip(ids, texts, strict=True):
-            counts = Counter(tokenize(text))
+        # Postings are gathered per term first: one list extend per term, not one per posting.
+        gathered: dict[str, tuple[list[int], list[int]]] = {}
+        for doc_id, doc in zip(ids, counts, strict=True):
             slot = len(self._ids)
             self._ids.append(doc_id)
             self._slot_of[doc_id] = slot
-            length = sum(counts.values())
-            self._lengths.values.append(length)
-            self._alive.values.append(True)
-            self._terms.append(tuple(counts))
+            length = sum(doc.values())
+            self._lengths.append(length)
+            self._alive.append(True)
+            self._terms.append(tuple(doc))
             self._total_length += length
-            for term, freq in counts.items():
-                self._postings.setdefault(term, _Postings()).append(slot, freq)
+            for term, freq in doc.items():
+                entry = gathered.get(term)
+                if entry is None:
+                    gathered[term] = ([slot], [freq])
+                else:
+                    entry[0].append(slot)
+                    entry[1].append(freq)
+        for term, (slots, freqs) in gathered.items():
+            postings = self._postings.get(term)
+            if postings is None:
+                postings = self._postings[term] = _Postings()
+            postings.extend(slots, freqs)
 
     def warm(self, min_postings: int = WARM_POSTINGS) -> None:
         """Convert the long columns now (after a bulk build), so that no search pays for them
@@ -114,7 +151,7 @@ class BM25Index:
             if slot is None:
                 continue
             self._alive.set(slot, False)
-            self._total_length -= self._lengths.values[slot]
+            self._total_length -= int(self._lengths.get(slot))
             for term in self._terms[slot]:
                 self._postings[term].live -= 1
 

@@ -15,7 +15,7 @@ import logging
 import shutil
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,9 +29,11 @@ from memory_service.store.database import Database
 from memory_service.store.repository import Partition
 from retrieval.embedder import Embedder
 from retrieval.keys import RoundFacts, RoundKeys, TurnRef
-from retrieval.lexical import BM25Index
+from retrieval.lexical import BM25Index, term_counts
 from retrieval.vector_index import (
+    IVF_PROBE_MARGIN,
     IVF_THRESHOLD,
+    POOLED_PROBE_MARGIN,
     Backend,
     FaissFlatIndex,
     FaissIVFIndex,
@@ -212,19 +214,23 @@ class IndexManager:
         pks = [turn.pk for turn in turns]
         with index.lock:
             index.dense.add(pks, vectors)
-            index.lexical.add(pks, texts)
-            index.rounds.add_turns(turns, texts, vectors)
+            counts = [term_counts(text) for text in texts]
+            index.lexical.add_counts(pks, counts)
+            index.rounds.add_turns(turns, texts, vectors, counts)
             index.turns.update((turn.pk, turn) for turn in turns)
             index.revision = revision
             index.dirty = True
             index.dense = self._grown(index.dense, f"partition {partition.key}")
-            index.rounds.dense = self._grown(index.rounds.dense, f"round keys of partition {partition.key}")
+            index.rounds.dense = self._grown(
+                index.rounds.dense, f"round keys of partition {partition.key}", POOLED_PROBE_MARGIN
+            )
 
-    def _grown(self, dense: VectorIndex, what: str) -> VectorIndex:
+    def _grown(self, dense: VectorIndex, what: str, margin: int = IVF_PROBE_MARGIN) -> VectorIndex:
         """``dense`` as an IVF index once an exact one has grown past the threshold."""
         if isinstance(dense, FaissFlatIndex) and self._backend(len(dense)) == "faiss-ivf":
             log.info("%s reached %d vectors: switching to an IVF index", what, len(dense))
-            return FaissIVFIndex.build(dense.ids().tolist(), dense.all_vectors(), precision=self.precision)
+            ids, vectors = dense.ids().tolist(), dense.all_vectors()
+            return FaissIVFIndex.build(ids, vectors, precision=self.precision, margin=margin)
         return dense
 
     def drop(self, partition: Partition) -> None:
@@ -271,13 +277,14 @@ class IndexManager:
                 turns.append(turn)
                 texts.append(text)
         pks = [turn.pk for turn in turns]
+        counts = [term_counts(text) for text in texts]
         lexical = BM25Index()
-        lexical.add(pks, texts)
+        lexical.add_counts(pks, counts)
         lexical.warm()
         dense = self._load_dense(partition, store_revision, len(pks))
         if dense is not None:
             vectors = dense.vectors(pks)
-            rounds = self._round_keys(turns, texts, vectors)
+            rounds = self._round_keys(turns, texts, vectors, counts)
             return PartitionIndex(dense, lexical, rounds, {t.pk: t for t in turns}, store_revision)
         log.info("rebuilding the dense index of partition %s from the store (%d episodes)", partition.key, len(pks))
         _, vectors, fresh = self._cache.vectors_for(texts)
@@ -287,19 +294,25 @@ class IndexManager:
         backend = self._backend(len(pks))
         log.info("partition %s: %s index on %s for %d vectors", partition.key, backend, self.device, len(pks))
         dense = build_index(backend, self._embedder.dim, pks, vectors, self.device, self.precision)
-        rounds = self._round_keys(turns, texts, vectors)
+        rounds = self._round_keys(turns, texts, vectors, counts)
         index = PartitionIndex(dense, lexical, rounds, {t.pk: t for t in turns}, store_revision)
         self._save(partition.key, index)
         return index
 
-    def _round_keys(self, turns: Sequence[TurnRef], texts: Sequence[str], vectors: np.ndarray) -> RoundKeys:
+    def _round_keys(
+        self,
+        turns: Sequence[TurnRef],
+        texts: Sequence[str],
+        vectors: np.ndarray,
+        counts: Sequence[Mapping[str, int]],
+    ) -> RoundKeys:
         """Round keys derived from the turns' vectors and texts (nothing is embedded; not persisted)."""
         empty = np.zeros((0, self._embedder.dim), dtype=np.float32)
         # Built empty (the exact backend of the device) and grown turn by turn, like a new partition's.
         rounds = RoundKeys(build_index(self._backend(0), self._embedder.dim, [], empty, self.device, self.precision))
-        rounds.add_turns(turns, texts, vectors)
+        rounds.add_turns(turns, texts, vectors, counts)
         rounds.lexical.warm()
-        rounds.dense = self._grown(rounds.dense, "round keys")
+        rounds.dense = self._grown(rounds.dense, "round keys", POOLED_PROBE_MARGIN)
         return rounds
 
     def _backend(self, count: int) -> Backend:

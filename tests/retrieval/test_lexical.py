@@ -1,4 +1,4 @@
-from retrieval.lexical import BM25Index
+from retrieval.lexical import BM25Index, term_counts
 from retrieval.tokenize import tokenize
 
 
@@ -63,3 +63,16 @@ def test_warming_changes_no_score() -> None:
     warm.add([4], ["apple crumble"])
     cold.add([4], ["apple crumble"])
     assert warm.search("apple", k=5) == cold.search("apple", k=5)
+
+
+def test_documents_given_as_term_counts_score_like_their_texts() -> None:
+    texts = ["red apple pie", "green apple", "pear tart with apple", "apple"]
+    from_texts, from_counts = BM25Index(), BM25Index()
+    from_texts.add([1, 2, 3, 4], texts)
+    from_counts.add_counts([1, 2, 3, 4], [term_counts(t) for t in texts])
+    assert from_counts.search("apple pie", k=5) == from_texts.search("apple pie", k=5)
+    from_counts.remove([2])  # a slot already read as an array
+    from_counts.add_counts([5], [term_counts("apple crumble")])
+    from_counts.remove([5])  # a slot not read yet
+    from_texts.remove([2])
+    assert from_counts.search("apple", k=5) == from_texts.search("apple", k=5)

@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from retrieval.keys import MAX_ROUND_TURNS, RoundFacts, RoundKeys, TurnRef, unit
+from retrieval.lexical import BM25Index
 from retrieval.vector_index import FaissFlatIndex
 
 DIM = 4
@@ -41,6 +42,16 @@ def test_evidence_split_across_a_round_is_found_by_its_lexical_key() -> None:
     ranked = [anchor for anchor, _ in keys.lexical.search("Kyoto shrine", k=5)]
     assert ranked == [1]
     assert keys.expand(ranked, None) == ([1], [2])
+
+
+def test_a_rounds_lexical_key_scores_like_its_turns_texts_joined() -> None:
+    keys = _keys()
+    texts = ["any ideas for my trip to Kyoto?", "visit the Fushimi Inari shrine early", "thanks", "you're welcome"]
+    keys.add_turns(_two_rounds(), texts, np.stack([_vec(1, 0, 0, 0)] * 4))
+    joined = BM25Index()
+    joined.add([1, 3], ["\n".join(texts[:2]), "\n".join(texts[2:])])
+    for query in ("Kyoto shrine early", "thanks welcome", "trip"):
+        assert keys.lexical.search(query, k=5) == joined.search(query, k=5)
 
 
 def test_a_reply_in_a_later_write_rekeys_the_open_round() -> None:
