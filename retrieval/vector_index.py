@@ -33,6 +33,12 @@ IVF_THRESHOLD = 50_000
 IVF_TARGET_RECALL = 0.97
 """recall@10 against exact search that an IVF index is calibrated to when it is built."""
 IVF_PROBE_MARGIN = 2
+"""Cells probed per query, as a multiple of the calibrated count: real queries (questions)
+sit farther from stored turns than calibration probes do."""
+POOLED_PROBE_MARGIN = 1
+"""The same for pooled keys (round keys: a mean of turn vectors). Their stored vectors have
+close near-duplicates, so calibration probes fall among near ties and the calibrated count
+already exceeds what questions need (measured: docs/benchmarks.md, round keys)."""
 
 EXACT_FILTER_SHARE = 0.2
 """An IVF search filtered to at most this share of the partition scans the allowed ids exactly."""
@@ -214,9 +220,15 @@ class FaissIVFIndex(_FaissIndex):
 
     @classmethod
     def build(
-        cls, ids: Sequence[int], vectors: np.ndarray, nlist: int | None = None, precision: Precision = "fp32"
+        cls,
+        ids: Sequence[int],
+        vectors: np.ndarray,
+        nlist: int | None = None,
+        precision: Precision = "fp32",
+        margin: int = IVF_PROBE_MARGIN,
     ) -> FaissIVFIndex:
-        """Train the cells on the vectors given, then add them. Needs ~40 vectors per cell."""
+        """Train the cells on the vectors given, then add them, probing ``margin`` times the
+        calibrated cells. Needs ~40 vectors per cell."""
         rows = as_rows(vectors, vectors.shape[1])
         dim = rows.shape[1]
         nlist = nlist or max(1, min(int(4 * math.sqrt(len(rows))), len(rows) // 40))
@@ -235,10 +247,17 @@ class FaissIVFIndex(_FaissIndex):
         index.train(rows)
         built = cls(dim, index)
         built._index.add_with_ids(rows, np.asarray(ids, dtype=np.int64))
-        built.calibrate(rows, np.asarray(ids, dtype=np.int64))
+        built.calibrate(rows, np.asarray(ids, dtype=np.int64), margin=margin)
         return built
 
-    def calibrate(self, rows: np.ndarray, ids: np.ndarray, target: float = IVF_TARGET_RECALL, k: int = 10) -> float:
+    def calibrate(
+        self,
+        rows: np.ndarray,
+        ids: np.ndarray,
+        target: float = IVF_TARGET_RECALL,
+        k: int = 10,
+        margin: int = IVF_PROBE_MARGIN,
+    ) -> float:
         """Set the smallest ``nprobe`` (doubling) whose recall@k reaches ``target`` on probe queries
         drawn near the partition's own vectors: how clustered the data is decides, not a constant.
 
@@ -263,9 +282,7 @@ class FaissIVFIndex(_FaissIndex):
             found = self.search_many(probes, k)
             recall = float(np.mean([len(t & {i for i, _ in f}) / k for t, f in zip(truth, found, strict=True)]))
             if recall >= target or nprobe >= self.nlist:
-                # Real queries (questions) sit farther from the stored turns than the probes do:
-                # twice the calibrated cells keeps recall there too, at a fraction of a scan's cost.
-                self.nprobe = min(self.nlist, nprobe * IVF_PROBE_MARGIN)
+                self.nprobe = min(self.nlist, nprobe * margin)
                 return recall
             nprobe = min(self.nlist, nprobe * 2)
 

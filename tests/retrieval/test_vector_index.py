@@ -8,6 +8,8 @@ import pytest
 
 from retrieval.torch_index import TorchIndex
 from retrieval.vector_index import (
+    IVF_PROBE_MARGIN,
+    POOLED_PROBE_MARGIN,
     FaissFlatIndex,
     FaissIVFIndex,
     Precision,
@@ -117,6 +119,15 @@ def test_ivf_is_calibrated_to_its_target_recall_against_exact_search() -> None:
     found = [{i for i, _ in hits} for hits in ivf.search_many(queries, 10)]
     recall = np.mean([len(t & f) / 10 for t, f in zip(truth, found, strict=True)])
     assert ivf.nprobe < ivf.nlist / 2 and recall >= 0.95
+
+
+def test_the_probe_margin_multiplies_the_calibrated_cells() -> None:
+    vectors = clustered(8000, 32, seed=3)
+    ids = list(range(8000))
+    pooled = FaissIVFIndex.build(ids, vectors, margin=POOLED_PROBE_MARGIN)
+    turns = FaissIVFIndex.build(ids, vectors, margin=IVF_PROBE_MARGIN)
+    assert POOLED_PROBE_MARGIN < IVF_PROBE_MARGIN
+    assert turns.nprobe == min(turns.nlist, pooled.nprobe * IVF_PROBE_MARGIN // POOLED_PROBE_MARGIN)
 
 
 def test_filtered_ivf_search_is_exact_over_the_allowed_ids() -> None:
