@@ -45,7 +45,8 @@ class QueryBatcher:
         return self.submit(text).result(timeout=timeout)
 
     def submit(self, text: str) -> Future[np.ndarray]:
-        """Queue the text and return at once: the caller does other work while it is embedded."""
+        """Queue the text and return at once: the caller does other work while it is embedded,
+        or cancels the future if it no longer needs the vector."""
         if self._closed:
             raise BatcherClosedError("query batcher is closed")
         self._ensure_worker()
@@ -87,12 +88,15 @@ class QueryBatcher:
                     stop = True
                     break
                 pending.append(item)
-            self._embed(pending)
+            # A query its caller withdrew (the search ended early) costs nothing.
+            self._embed([(text, future) for text, future in pending if future.set_running_or_notify_cancel()])
             if stop:
                 break
         self._fail_remaining()
 
     def _embed(self, pending: list[tuple[str, Future[np.ndarray]]]) -> None:
+        if not pending:
+            return
         try:
             vectors = self.embedder.embed_batch([text for text, _ in pending])
         except Exception as exc:  # the caller of each query gets the model's error
@@ -110,5 +114,5 @@ class QueryBatcher:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 return
-            if item is not None:
+            if item is not None and item[1].set_running_or_notify_cancel():
                 item[1].set_exception(BatcherClosedError("query batcher is closed"))

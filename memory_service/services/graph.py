@@ -289,8 +289,7 @@ class GraphService:
 
     def _user(self, namespace: str, user_id: str) -> int | None:
         with self.db.read() as db:
-            namespace_id = repo.find_namespace(db, namespace)
-            user = repo.find_user(db, namespace_id, user_id) if namespace_id is not None else None
+            user = repo.find_named_user(db, namespace, user_id)
             return user.id if user is not None else None
 
     def _entity_key(self, namespace: str, entity_id: str) -> tuple[int, int]:

@@ -64,6 +64,7 @@ class MemoryService:
         max_message_chars: int = 100_000,
         max_messages_per_request: int = 1000,
         query_embedder: Embedder | None = None,
+        query_batch_size: int = 64,
         semantic: SemanticService | None = None,
         graph: GraphService | None = None,
     ) -> None:
@@ -75,7 +76,7 @@ class MemoryService:
         self.max_messages_per_request = max_messages_per_request
         # Concurrent searches share forward passes (on a faster runtime where one is faithful);
         # writes embed their own batches directly.
-        self.queries = QueryBatcher(query_embedder or embedder)
+        self.queries = QueryBatcher(query_embedder or embedder, max_batch=query_batch_size)
         # The semantic layer: searched with layers=["semantic"], fed by infer=true writes.
         self.semantic = semantic
         # The temporal graph: searched with layers=["graph"], fed by the same infer=true writes.
@@ -137,13 +138,12 @@ class MemoryService:
     def delete_user(self, namespace: str, user_id: str) -> UserDeletion:
         """Forget the user in the store and in every index."""
         with self.db.read() as db:
-            namespace_id = repo.find_namespace(db, namespace)
-            user = repo.find_user(db, namespace_id, user_id) if namespace_id is not None else None
-            if namespace_id is None or user is None:
+            user = repo.find_named_user(db, namespace, user_id)
+            if user is None:
                 raise NotFoundError(f"user {user_id!r} not found", details={"user_id": user_id})
-            partition = Partition(namespace_id, user.id)
+            partition = Partition(user.namespace_id, user.id)
         with self.indexes.writing(partition), self.db.write() as db:
-            row = repo.find_user(db, namespace_id, user_id)
+            row = repo.find_user(db, partition.namespace_id, user_id)
             if row is None:
                 raise NotFoundError(f"user {user_id!r} not found", details={"user_id": user_id})
             if self.semantic is not None:
@@ -180,8 +180,7 @@ class MemoryService:
         check_limit(limit)
         after = decode_cursor(cursor)
         with self.db.read() as db:
-            namespace_id = repo.find_namespace(db, namespace)
-            user = repo.find_user(db, namespace_id, user_id) if namespace_id is not None else None
+            user = repo.find_named_user(db, namespace, user_id)
             if user is None:
                 return Page((), None)
             rows = repo.list_user_sessions(db, user, after, limit + 1)
@@ -194,16 +193,17 @@ class MemoryService:
         self._check_layers(query)
         config = _recipe(query.recipe)
         now = query.now or datetime.now(UTC)
+        # Embedded while the store is read and the lexical rankings run (the worker releases the GIL).
+        pending = self.queries.submit(query.query) if config.dense else None
         with self.db.read() as db:
-            namespace_id = repo.find_namespace(db, namespace)
-            user = repo.find_user(db, namespace_id, query.user_id) if namespace_id is not None else None
-            if namespace_id is None or user is None:
+            user = repo.find_named_user(db, namespace, query.user_id)
+            if user is None:
+                if pending is not None:
+                    pending.cancel()
                 return []
-            partition = Partition(namespace_id, user.id)
+            partition = Partition(user.namespace_id, user.id)
             revision = user.revision
             facts_revision = semantic_repo.revision(db, user.id) if self.indexes.fact_keys else None
-        # Embedded while the lexical rankings and filters are computed (the worker releases the GIL).
-        pending = self.queries.submit(query.query) if config.dense else None
         ranked: list[tuple[list[SearchHit], float]] = []
         if "episodic" in query.layers:
             episodic = self._search_episodic(partition, (revision, facts_revision), query, config, now, pending)

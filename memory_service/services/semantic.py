@@ -457,8 +457,7 @@ def _namespace_id(db: Session, namespace: str) -> int:
 
 
 def _user(db: Session, namespace: str, user_id: str) -> int | None:
-    namespace_id = repo.find_namespace(db, namespace)
-    user = repo.find_user(db, namespace_id, user_id) if namespace_id is not None else None
+    user = repo.find_named_user(db, namespace, user_id)
     return user.id if user is not None else None
 
 

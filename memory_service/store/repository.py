@@ -59,6 +59,15 @@ def find_user(db: Session, namespace_id: int, external_id: str) -> UserRow | Non
     return db.scalar(select(UserRow).where(UserRow.namespace_id == namespace_id, UserRow.external_id == external_id))
 
 
+def find_named_user(db: Session, namespace: str, external_id: str) -> UserRow | None:
+    """The user ``external_id`` of the namespace named ``namespace``, in one query."""
+    return db.scalar(
+        select(UserRow)
+        .join(NamespaceRow, NamespaceRow.id == UserRow.namespace_id)
+        .where(NamespaceRow.name == namespace, UserRow.external_id == external_id)
+    )
+
+
 def get_or_create_user(db: Session, namespace_id: int, external_id: str) -> UserRow:
     user = find_user(db, namespace_id, external_id)
     if user is None:

@@ -88,6 +88,31 @@ def test_submitted_queries_are_embedded_while_the_caller_works(embedder: Sentenc
     batcher.close()
 
 
+def test_a_withdrawn_query_is_not_embedded(embedder: SentenceTransformerEmbedder) -> None:
+    class Gated(SlowEmbedder):
+        """Holds its first batch until released, so that the next queries queue up meanwhile."""
+
+        started, release = threading.Event(), threading.Event()
+
+        def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+            self.started.set()
+            self.release.wait(timeout=30)
+            return super().embed_batch(texts)
+
+    gated = Gated(embedder)
+    batcher = QueryBatcher(gated)
+    busy = batcher.submit("keeps the worker busy")
+    assert gated.started.wait(timeout=30)
+    withdrawn = batcher.submit("nobody waits for this")
+    kept = batcher.submit("still wanted")
+    assert withdrawn.cancel()
+    gated.release.set()
+    assert np.allclose(kept.result(timeout=30), embedder.embed_batch(["still wanted"])[0], atol=1e-5)
+    busy.result(timeout=30)
+    batcher.close()
+    assert gated.calls == [1, 1] and withdrawn.cancelled()
+
+
 def test_model_errors_reach_each_caller_and_closing_stops_it() -> None:
     class Broken:
         name, dim = "broken", 3
