@@ -89,6 +89,7 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         max_message_chars=settings.max_message_chars,
         max_messages_per_request=settings.max_messages_per_request,
         query_embedder=query_embedder,
+        query_batch_size=settings.query_batch_size,
         semantic=semantic,
         graph=graph,
     )

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
         description="litellm model name (gpt-4o-mini, ollama/llama3, ...); unset: offline extractors, no QA.",
     )
     embedding_batch_size: int = Field(default=64, ge=1, le=4096)
+    query_batch_size: int = Field(
+        default=64,
+        ge=1,
+        le=1024,
+        description="Most concurrent queries embedded in one forward pass (micro-batching); 1 turns merging off.",
+    )
     query_backend: Literal["auto", "torch", "onnx"] = Field(
         default="auto",
         description="Runtime for query embedding; auto: ONNX Runtime on CPU when its vectors match torch's.",
