@@ -15,7 +15,7 @@ import logging
 import shutil
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -277,43 +277,43 @@ class IndexManager:
                 turns.append(turn)
                 texts.append(text)
         pks = [turn.pk for turn in turns]
-        counts = [term_counts(text) for text in texts]
-        lexical = BM25Index()
-        lexical.add_counts(pks, counts)
-        lexical.warm()
-        dense = self._load_dense(partition, store_revision, len(pks))
-        if dense is not None:
-            vectors = dense.vectors(pks)
-            rounds = self._round_keys(turns, texts, vectors, counts)
-            return PartitionIndex(dense, lexical, rounds, {t.pk: t for t in turns}, store_revision)
-        log.info("rebuilding the dense index of partition %s from the store (%d episodes)", partition.key, len(pks))
-        _, vectors, fresh = self._cache.vectors_for(texts)
-        if fresh:
-            with self._db.write() as session:
-                repo.store_vectors(session, self._embedder.name, fresh)
-        backend = self._backend(len(pks))
-        log.info("partition %s: %s index on %s for %d vectors", partition.key, backend, self.device, len(pks))
-        dense = build_index(backend, self._embedder.dim, pks, vectors, self.device, self.precision)
-        rounds = self._round_keys(turns, texts, vectors, counts)
+        loaded = self._load_dense(partition, store_revision, len(pks))
+        if loaded is not None:
+            dense, vectors = loaded, loaded.vectors(pks)
+        else:
+            log.info("rebuilding the dense index of partition %s from the store (%d episodes)", partition.key, len(pks))
+            _, vectors, fresh = self._cache.vectors_for(texts)
+            if fresh:
+                with self._db.write() as session:
+                    repo.store_vectors(session, self._embedder.name, fresh)
+            backend = self._backend(len(pks))
+            log.info("partition %s: %s index on %s for %d vectors", partition.key, backend, self.device, len(pks))
+            dense = build_index(backend, self._embedder.dim, pks, vectors, self.device, self.precision)
+        lexical, rounds = self._lexical_and_round_keys(turns, texts, vectors)
         index = PartitionIndex(dense, lexical, rounds, {t.pk: t for t in turns}, store_revision)
-        self._save(partition.key, index)
+        if loaded is None:
+            self._save(partition.key, index)
         return index
 
-    def _round_keys(
-        self,
-        turns: Sequence[TurnRef],
-        texts: Sequence[str],
-        vectors: np.ndarray,
-        counts: Sequence[Mapping[str, int]],
-    ) -> RoundKeys:
-        """Round keys derived from the turns' vectors and texts (nothing is embedded; not persisted)."""
+    def _lexical_and_round_keys(
+        self, turns: Sequence[TurnRef], texts: Sequence[str], vectors: np.ndarray, chunk: int = 4096
+    ) -> tuple[BM25Index, RoundKeys]:
+        """The turns' BM25 index and their round keys, derived from the turns (nothing is embedded;
+        not persisted). Each text is tokenized once for both, a chunk at a time: the term counts
+        of a whole large partition held at once would take gigabytes."""
         empty = np.zeros((0, self._embedder.dim), dtype=np.float32)
+        lexical = BM25Index()
         # Built empty (the exact backend of the device) and grown turn by turn, like a new partition's.
         rounds = RoundKeys(build_index(self._backend(0), self._embedder.dim, [], empty, self.device, self.precision))
-        rounds.add_turns(turns, texts, vectors, counts)
+        for start in range(0, len(turns), chunk):
+            part = slice(start, start + chunk)
+            counts = [term_counts(text) for text in texts[part]]
+            lexical.add_counts([turn.pk for turn in turns[part]], counts)
+            rounds.add_turns(turns[part], texts[part], vectors[part], counts)
+        lexical.warm()
         rounds.lexical.warm()
         rounds.dense = self._grown(rounds.dense, "round keys", POOLED_PROBE_MARGIN)
-        return rounds
+        return lexical, rounds
 
     def _backend(self, count: int) -> Backend:
         return choose_backend(count, self.device, self.ivf_threshold)
