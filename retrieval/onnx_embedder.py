@@ -56,6 +56,10 @@ class OnnxEmbedder:
         options = onnxruntime.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
+        # Idle worker threads sleep instead of spinning for more work: a search embeds one query
+        # and goes on ranking, and spinning threads took the core that work needed (100k
+        # memories over REST: p50 14.3-14.8 -> 11.5-12.4 ms, 32 clients 66-77 -> 110-113 q/s).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._inputs = [i.name for i in self._session.get_inputs()]
         self._lock = threading.Lock()
