@@ -80,22 +80,24 @@ class OnnxEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
             pieces, owners = split_long(self.tokenizer, texts, self.max_tokens)
-            lengths = [1]  # a lone text needs no grouping
-            if len(pieces) > 1:
-                encoded_ids = self.tokenizer(pieces, truncation=True, max_length=self.max_tokens)["input_ids"]
-                lengths = [len(ids) for ids in encoded_ids]
+            # Tokenized once; each group of like lengths is padded here rather than tokenized again.
+            encoded = self.tokenizer(pieces, truncation=True, max_length=self.max_tokens)["input_ids"]
+            lengths = [len(ids) for ids in encoded]
             vectors = np.zeros((len(pieces), self.dim), dtype=np.float32)
             for bucket in length_buckets(lengths):
-                encoded = self.tokenizer(
-                    [pieces[i] for i in bucket],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.max_tokens,
-                    return_tensors="np",
-                )
-                feed = {name: np.asarray(encoded[name], dtype=np.int64) for name in self._inputs}
-                (vectors[bucket],) = self._session.run(None, feed)
+                (vectors[bucket],) = self._session.run(None, self._padded([encoded[i] for i in bucket]))
         return pool_windows(vectors, owners, len(texts))
+
+    def _padded(self, token_ids: Sequence[Sequence[int]]) -> dict[str, np.ndarray]:
+        """The model's inputs for texts of ``token_ids``, padded on the right to the longest."""
+        width = max(len(ids) for ids in token_ids)
+        ids = np.full((len(token_ids), width), self.tokenizer.pad_token_id or 0, dtype=np.int64)
+        mask = np.zeros((len(token_ids), width), dtype=np.int64)
+        for row, text_ids in enumerate(token_ids):
+            ids[row, : len(text_ids)] = text_ids
+            mask[row, : len(text_ids)] = 1
+        inputs = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        return {name: inputs[name] for name in self._inputs}
 
     def _agreement(self) -> float:
         ours = self.embed_batch(PROBES)
