@@ -15,6 +15,7 @@ from memory_service.services.indexes import EmbeddingCache, IndexManager
 from memory_service.services.memory import MemoryService
 from memory_service.services.reindex import EmbeddingModelMismatchError, check_model
 from memory_service.services.semantic import SemanticService
+from memory_service.services.unloading import IdleUnloader
 from memory_service.settings import Settings
 from memory_service.store.database import Database
 from memory_service.store.migrate import upgrade
@@ -36,9 +37,12 @@ class Runtime:
     semantic: SemanticService
     extraction: ExtractionWorker
     graph: GraphService
+    unloader: IdleUnloader | None = None
 
     def close(self) -> None:
         self.extraction.close()
+        if self.unloader is not None:
+            self.unloader.close()
         self.jobs.close()
         self.service.close()
         saved = self.service.indexes.save_all()
@@ -107,4 +111,5 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         semantic=semantic,
         extraction=extraction,
         graph=graph,
+        unloader=IdleUnloader(indexes, settings.unload_idle_after_s) if settings.unload_idle_after_s else None,
     )

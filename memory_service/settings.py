@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     max_loaded_partitions: int = Field(
         default=1024, ge=1, description="Partitions whose indexes stay in memory; the least recently used unload."
     )
+    unload_idle_after_s: float = Field(
+        default=1800,
+        ge=0,
+        description="Seconds after which a partition's search indexes, unused by any search or write, unload "
+        "from memory (saved first; reloaded on the next use). 0: only max_loaded_partitions unloads them.",
+    )
     ivf_threshold: int = Field(
         default=50_000, ge=1, description="Vectors in a partition from which its CPU index is approximate (IVF)."
     )

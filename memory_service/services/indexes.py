@@ -14,6 +14,7 @@ import json
 import logging
 import shutil
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -63,6 +64,8 @@ class PartitionIndex:
     """The semantic revision whose facts the round keys hold (-1: none yet)."""
     dirty: bool = False
     lock: threading.RLock = field(default_factory=threading.RLock)
+    last_used: float = field(default_factory=time.monotonic)
+    """When a search or a write last used it (monotonic seconds): idle partitions unload."""
 
 
 class EmbeddingCache:
@@ -134,7 +137,7 @@ class IndexManager:
         with self._guard:
             index = self._indexes.get(partition.key)
             if index is not None:
-                self._indexes.move_to_end(partition.key)
+                self._used(partition.key, index)
         if index is not None and index.revision >= store_revision and not self._facts_lag(index, facts_revision):
             return index
         with self.writing(partition):
@@ -143,8 +146,8 @@ class IndexManager:
                 index = self._load_or_rebuild(partition, store_revision)
                 with self._guard:
                     self._indexes[partition.key] = index
-                    self._indexes.move_to_end(partition.key)
-                self._evict_idle()
+                    self._used(partition.key, index)
+                self._evict_least_used()
             if self._facts_lag(index, facts_revision):
                 self._join_facts(partition, index)
             return index
@@ -185,18 +188,40 @@ class IndexManager:
                 texts.update((pk, episode.content) for pk, episode in found.items())
         return texts
 
-    def _evict_idle(self) -> None:
-        """Unload the least recently used partitions past ``max_loaded``, saving them first;
-        they reload from disk (or rebuild from the store) on their next use."""
+    def _used(self, key: str, index: PartitionIndex) -> None:
+        """Mark a loaded partition as just used (call holding ``_guard``)."""
+        self._indexes.move_to_end(key)
+        index.last_used = time.monotonic()
+
+    def _evict_least_used(self) -> None:
+        """Unload the least recently used partitions past ``max_loaded``."""
         while True:
             with self._guard:
                 if len(self._indexes) <= self.max_loaded:
                     return
                 key, index = self._indexes.popitem(last=False)
-            with index.lock:
-                if index.dirty:
-                    self._save(key, index)
-            log.debug("unloaded the index of partition %s", key)
+            self._unload(key, index)
+
+    def unload_idle(self, max_idle_s: float) -> int:
+        """Unload the partitions no search or write has used for ``max_idle_s``; returns how many."""
+        cutoff = time.monotonic() - max_idle_s
+        unloaded = 0
+        while True:
+            with self._guard:
+                oldest = next(iter(self._indexes.items()), None)  # least recently used first
+                if oldest is None or oldest[1].last_used > cutoff:
+                    return unloaded
+                key, index = self._indexes.popitem(last=False)
+            self._unload(key, index)
+            unloaded += 1
+
+    def _unload(self, key: str, index: PartitionIndex) -> None:
+        """Save a partition taken out of memory if it changed; it reloads from disk (or is
+        rebuilt from the store) on its next use."""
+        with index.lock:
+            if index.dirty:
+                self._save(key, index)
+        log.debug("unloaded the index of partition %s", key)
 
     def apply_added(
         self,
@@ -209,6 +234,8 @@ class IndexManager:
         """Add a committed write to a loaded index that has seen every earlier write."""
         with self._guard:
             index = self._indexes.get(partition.key)
+            if index is not None:
+                self._used(partition.key, index)
         if index is None or index.revision != revision - 1:
             return  # not loaded, or lagging: the next get() rebuilds it from the store
         pks = [turn.pk for turn in turns]

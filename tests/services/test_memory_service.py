@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -258,4 +259,44 @@ def test_idle_partitions_unload_and_come_back_from_disk(
     assert hits == first[0] and hits[0].text == CONVERSATION[0].content
     assert service.indexes.loaded_partitions() == 2
     assert not [r for r in caplog.records if "rebuilding" in r.getMessage()]  # reloaded from its saved files
+    runtime.close()
+
+
+def test_partitions_unused_for_a_while_unload_and_come_back_from_disk(
+    sqlite_settings: Settings, user_id: str, embedder: SentenceTransformerEmbedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    runtime = build_runtime(sqlite_settings.model_copy(update={"unload_idle_after_s": 0}), embedder=embedder)
+    service = runtime.service
+    quiet, busy = f"{user_id}-quiet", f"{user_id}-busy"
+    service.add_messages(NS, "quiet-s", quiet, CONVERSATION[:2])
+    service.add_messages(NS, "busy-s", busy, CONVERSATION[2:4])
+    before = service.search(NS, SearchQuery("my puppy", quiet))
+    service.search(NS, SearchQuery("my puppy", busy))
+    quiet_key, busy_key = list(service.indexes._indexes)  # least recently used first
+    service.indexes._indexes[quiet_key].last_used -= 120
+    assert service.indexes.unload_idle(60) == 1
+    assert list(service.indexes._indexes) == [busy_key]
+    caplog.set_level(logging.INFO, logger="memory_service.services.indexes")
+    assert service.search(NS, SearchQuery("my puppy", quiet)) == before
+    assert not [r for r in caplog.records if "rebuilding" in r.getMessage()]  # reloaded from its saved files
+    runtime.close()
+
+
+def test_the_unloader_checks_on_its_own(
+    sqlite_settings: Settings, user_id: str, embedder: SentenceTransformerEmbedder
+) -> None:
+    runtime = build_runtime(sqlite_settings.model_copy(update={"unload_idle_after_s": 0.1}), embedder=embedder)
+    runtime.service.add_messages(NS, "s", user_id, CONVERSATION[:2])
+    before = runtime.service.search(NS, SearchQuery("my puppy", user_id))
+    deadline = time.monotonic() + 10
+    while runtime.service.indexes.loaded_partitions():  # no request needed
+        assert time.monotonic() < deadline, "the idle partition was not unloaded"
+        time.sleep(0.05)
+    assert runtime.service.search(NS, SearchQuery("my puppy", user_id)) == before
+    runtime.close()
+
+
+def test_idle_unloading_can_be_turned_off(sqlite_settings: Settings, embedder: SentenceTransformerEmbedder) -> None:
+    runtime = build_runtime(sqlite_settings.model_copy(update={"unload_idle_after_s": 0}), embedder=embedder)
+    assert runtime.unloader is None
     runtime.close()
