@@ -236,6 +236,7 @@ def test_health_readiness_metrics_and_docs(client: TestClient) -> None:
     client.post("/v1/search", json={"query": "x", "user_id": "metrics-user"})
     metrics = client.get("/metrics").text
     assert 'memory_http_requests_total{method="POST",route="/v1/search",status="200"}' in metrics
+    assert "process_resident_memory_bytes " in metrics
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/v1/sessions/{session_id}/messages", "/v1/search", "/v1/users/{user_id}"} <= set(paths)
