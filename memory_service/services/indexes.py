@@ -16,7 +16,7 @@ import shutil
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,21 +195,20 @@ class IndexManager:
 
     def _evict_least_used(self) -> None:
         """Unload the least recently used partitions past ``max_loaded``."""
-        while True:
-            with self._guard:
-                if len(self._indexes) <= self.max_loaded:
-                    return
-                key, index = self._indexes.popitem(last=False)
-            self._unload(key, index)
+        self._unload_oldest_while(lambda loaded, _: loaded > self.max_loaded)
 
     def unload_idle(self, max_idle_s: float) -> int:
         """Unload the partitions no search or write has used for ``max_idle_s``; returns how many."""
         cutoff = time.monotonic() - max_idle_s
+        return self._unload_oldest_while(lambda _, oldest: oldest.last_used <= cutoff)
+
+    def _unload_oldest_while(self, condition: Callable[[int, PartitionIndex], bool]) -> int:
+        """Unload the least recently used partition while ``condition(loaded count, it)`` holds."""
         unloaded = 0
         while True:
             with self._guard:
-                oldest = next(iter(self._indexes.items()), None)  # least recently used first
-                if oldest is None or oldest[1].last_used > cutoff:
+                oldest = next(iter(self._indexes.values()), None)
+                if oldest is None or not condition(len(self._indexes), oldest):
                     return unloaded
                 key, index = self._indexes.popitem(last=False)
             self._unload(key, index)

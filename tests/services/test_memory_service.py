@@ -300,3 +300,11 @@ def test_idle_unloading_can_be_turned_off(sqlite_settings: Settings, embedder: S
     runtime = build_runtime(sqlite_settings.model_copy(update={"unload_idle_after_s": 0}), embedder=embedder)
     assert runtime.unloader is None
     runtime.close()
+
+
+def test_query_micro_batches_follow_the_setting(
+    sqlite_settings: Settings, embedder: SentenceTransformerEmbedder
+) -> None:
+    runtime = build_runtime(sqlite_settings.model_copy(update={"query_batch_size": 1}), embedder=embedder)
+    assert runtime.service.queries.max_batch == 1
+    runtime.close()
