@@ -140,8 +140,8 @@ class RoundKeys:
                 bases[anchor] = (current.vector_sum, current.counts)
             else:
                 members = self.members[anchor]
-                closed_counts = sum((term_counts(texts[pk]) for pk in members), Counter[str]())
-                bases[anchor] = (turn_vectors(members).sum(axis=0), closed_counts)
+                joined = term_counts("\n".join(texts[pk] for pk in members))
+                bases[anchor] = (turn_vectors(members).sum(axis=0), joined)
         self._rekey(bases)
         return len(changed)
 
@@ -160,7 +160,7 @@ class RoundKeys:
             facts = self._facts.get(anchor)
             if facts is not None:
                 vector_sum = vector_sum + facts.vector_sum
-                counts = counts + sum((term_counts(text) for text in facts.texts), Counter[str]())
+                counts = counts + term_counts("\n".join(facts.texts))
             vectors.append(unit(vector_sum))
             keys.append(counts)
         self.dense.add(anchors, np.stack(vectors))
