@@ -1,14 +1,17 @@
 FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY requirements/service.lock requirements/service.lock
 COPY memory_service memory_service
 COPY retrieval retrieval
 COPY graph graph
 COPY agents agents
 COPY migrations migrations
 COPY tests tests
-RUN pip install --no-cache-dir "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu \
-    && pip install --no-cache-dir .
+# The reviewed lock, hashes checked; torch's CPU wheel comes from PyTorch's CPU index.
+RUN pip install --no-cache-dir --require-hashes -r requirements/service.lock \
+        --extra-index-url https://download.pytorch.org/whl/cpu \
+    && pip install --no-cache-dir --no-deps --no-build-isolation .
 ENV MEMORY_DATA_DIR=/data MEMORY_HOST=0.0.0.0
 EXPOSE 8080
 CMD ["memory-service", "serve"]

@@ -3,18 +3,36 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_LOCK := requirements/dev.lock
+SERVICE_LOCK := requirements/service.lock
 
-.PHONY: install run test test-fast lint format bench clean
+.PHONY: install lock run test test-fast lint format bench clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The service installs from the reviewed lock: exact versions with their hashes, the same on every
+# machine. torch is pinned there to its CPU wheel (2.13.0+cpu), never a multi-GB CUDA build.
+$(STAMP): $(DEV_LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	# torch first, pinned: the CPU wheel, never a multi-GB CUDA build pulled in by a dependency.
-	$(BIN)/python -m pip install --quiet "torch==2.13.0"
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
+
+# Refreshing the lock is a deliberate, reviewed commit, never a side effect of an install.
+# LOCK_ARGS="--upgrade-package litellm" moves one package; the default moves all to their newest.
+LOCK_ARGS ?= --upgrade
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+
+# Only the locked tools are needed to lock: a dependency just added to pyproject.toml is not there yet.
+$(BIN)/pip-compile: $(DEV_LOCK)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+
+lock: $(BIN)/pip-compile
+	$(PIP_COMPILE) $(LOCK_ARGS) --extra test --extra lint -o $(DEV_LOCK) pyproject.toml
+	$(PIP_COMPILE) --constraint $(DEV_LOCK) -o $(SERVICE_LOCK) pyproject.toml
 
 run: install
 	$(BIN)/memory-service serve

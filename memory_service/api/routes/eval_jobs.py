@@ -102,22 +102,23 @@ def cancel_job(job_id: str, jobs: JobsDep, namespace: NamespaceDep) -> EvalJobPu
 
 
 async def _from_form(request: Request) -> JobRequest:
-    form = await request.form()
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise InvalidInputError("multipart submissions need the dataset as a file field named 'file'")
-    benchmark = form.get("benchmark")
-    raw_options = form.get("options") or "{}"
-    if not isinstance(raw_options, str):
-        raise InvalidInputError("the 'options' field must be JSON text")
-    options = _validated(EvalJobOptions, raw_options, json_text=True, loc=("options",))
-    body = _validated(EvalJobCreate, {"benchmark": benchmark, "dataset_path": upload.filename or "upload.json"})
-    return JobRequest(
-        benchmark=body.benchmark,
-        options=options.model_dump(exclude_none=True),
-        upload=await upload.read(),
-        upload_name=upload.filename or "upload.json",
-    )
+    # Closing the form closes its spooled upload file, which nothing else would do.
+    async with request.form() as form:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InvalidInputError("multipart submissions need the dataset as a file field named 'file'")
+        benchmark = form.get("benchmark")
+        raw_options = form.get("options") or "{}"
+        if not isinstance(raw_options, str):
+            raise InvalidInputError("the 'options' field must be JSON text")
+        options = _validated(EvalJobOptions, raw_options, json_text=True, loc=("options",))
+        body = _validated(EvalJobCreate, {"benchmark": benchmark, "dataset_path": upload.filename or "upload.json"})
+        return JobRequest(
+            benchmark=body.benchmark,
+            options=options.model_dump(exclude_none=True),
+            upload=await upload.read(),
+            upload_name=upload.filename or "upload.json",
+        )
 
 
 def _validated(schema: Any, data: Any, *, json_text: bool = False, loc: tuple[str, ...] = ("body",)) -> Any:
