@@ -36,13 +36,25 @@ _NOW = re.compile(r"\b(?:now|currently|current|these days|at the moment|still|to
 
 @dataclass(frozen=True, slots=True)
 class SearchWeights:
-    """How the parts of a hit's score add up (each part is in [0, 1])."""
+    """How a relation's score is made (each part in [0, 1], the three weights summing to 1).
+
+    Set by hand and not yet tuned on a benchmark; the graph layer joins search fused by rank
+    (``graph_weight`` of the recipe), so these order relations within the graph's own ranking.
+    """
 
     graph: float = 0.4
+    """Personalized PageRank from the query's entities: how central a relation is to them."""
     text: float = 0.45
+    """Cosine of query and fact text: the largest share, as for turns, where dense leads."""
     lexical: float = 0.15
+    """Share of the query's words in the fact: a tie-breaker for names the embedder blurs."""
     seed_similarity: float = 0.6
     """Cosine similarity of query and entity name above which an entity becomes a seed."""
+    past_edge_weight: float = 0.5
+    """An ended relation's edge weight in the PageRank graph (a current one weighs 1): past
+    facts still connect entities, but less than what holds now."""
+    pagerank_damping: float = 0.85
+    """PageRank's usual damping: walks stay near the seeds without ignoring two-hop paths."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +128,7 @@ def search(
     pool = _pool(graph, seeds, hops)
     if not pool:
         return []
-    graph_scores = _pagerank_scores(pool, seeds)
+    graph_scores = _pagerank_scores(pool, seeds, weights)
     text_scores = _text_scores(query, pool, embed)
     words = set(tokenize(query))
     when = parse_time_range(query, now)
@@ -170,19 +182,19 @@ def _pool(graph: TemporalGraph, seeds: dict[int, float], hops: int) -> list[Rela
     return [r for r in live if r.source_id in near and r.target_id in near]
 
 
-def _pagerank_scores(pool: list[Relation], seeds: dict[int, float]) -> dict[int, float]:
+def _pagerank_scores(pool: list[Relation], seeds: dict[int, float], weights: SearchWeights) -> dict[int, float]:
     """A relation's score: personalized PageRank of its two ends, scaled so the best is 1."""
     if not seeds:
         return {}
     view = nx.Graph()
     for relation in pool:
-        weight = 1.0 if relation.is_current else 0.5
+        weight = 1.0 if relation.is_current else weights.past_edge_weight
         previous = view.get_edge_data(relation.source_id, relation.target_id, {}).get("weight", 0.0)
         view.add_edge(relation.source_id, relation.target_id, weight=previous + weight)
     personal = {node: seeds.get(node, 0.0) for node in view}
     if not any(personal.values()):
         return {}
-    rank = nx.pagerank(view, alpha=0.85, personalization=personal, weight="weight")
+    rank = nx.pagerank(view, alpha=weights.pagerank_damping, personalization=personal, weight="weight")
     raw = {r.id: rank.get(r.source_id, 0.0) + rank.get(r.target_id, 0.0) for r in pool}
     top = max(raw.values(), default=0.0) or 1.0
     return {i: value / top for i, value in raw.items()}

@@ -19,15 +19,32 @@ The procedure, for one candidate against the related memories it is given:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from agents.consolidation.attributes import family, is_single_valued, normalized, same_slot
 from agents.consolidation.models import Decision, KnownMemory
 from agents.extraction.models import CandidateFact
 
-DUPLICATE_SIMILARITY = 0.92
-MERGE_SIMILARITY = 0.85
-NEGATION_SIMILARITY = 0.6
+
+@dataclass(frozen=True, slots=True)
+class ConsolidationThresholds:
+    """Cosine similarities (the embedder's, in [-1, 1]) at which a candidate meets a memory.
+
+    Set by hand for all-MiniLM-L6-v2 and not yet tuned on a benchmark: the semantic layer's
+    tests pin the decisions they produce, and a change is measured with ``bench.keys_quality``
+    (fact keys) before it becomes a default.
+    """
+
+    duplicate: float = 0.92
+    """At or above: the same fact said again (NOOP). High, because a NOOP loses the new wording;
+    MiniLM scores paraphrases with the same content words above it, different values below."""
+    merge: float = 0.85
+    """At or above, on a multi-valued slot: a restatement merged in place (UPDATE) rather than
+    a second value beside it. Below ``duplicate``, so a reworded value replaces the old text."""
+    negation: float = 0.6
+    """At or above: a negation with no slot of its own ends the closest memory of its attribute
+    family. Low, because the negated text ("no longer in Madrid") shares little with the fact."""
 
 
 def replay_of(candidate: CandidateFact, known: Sequence[KnownMemory]) -> Decision | None:
@@ -54,15 +71,8 @@ class RuleMemoryManager:
 
     name = "rules"
 
-    def __init__(
-        self,
-        duplicate: float = DUPLICATE_SIMILARITY,
-        merge: float = MERGE_SIMILARITY,
-        negation: float = NEGATION_SIMILARITY,
-    ) -> None:
-        self.duplicate = duplicate
-        self.merge = merge
-        self.negation = negation
+    def __init__(self, thresholds: ConsolidationThresholds | None = None) -> None:
+        self.thresholds = thresholds or ConsolidationThresholds()
 
     def decide(self, candidate: CandidateFact, known: Sequence[KnownMemory]) -> Decision:
         replay = replay_of(candidate, known)
@@ -108,7 +118,7 @@ class RuleMemoryManager:
             )
         if slot:
             closest = max(slot, key=lambda m: m.similarity)
-            if closest.similarity >= self.merge:
+            if closest.similarity >= self.thresholds.merge:
                 return Decision("UPDATE", text, closest.key, reason="a restatement of the same fact")
         return Decision("ADD", text, valid_at=candidate.valid_at, reason="new")
 
@@ -118,7 +128,7 @@ class RuleMemoryManager:
             for m in live
             if m.subject.lower() == candidate.subject.lower()
             and family(m.attribute) == family(candidate.attribute)
-            and m.similarity >= self.negation
+            and m.similarity >= self.thresholds.negation
         ]
         # A negation older than the value it would end says nothing about that value.
         targets = [m for m in targets if not _before(candidate.valid_at, m.valid_at)]
@@ -136,7 +146,7 @@ class RuleMemoryManager:
     def _says_the_same(self, memory: KnownMemory, candidate: CandidateFact, words: str) -> bool:
         if normalized(memory.text) == words:
             return True
-        return memory.subject.lower() == candidate.subject.lower() and memory.similarity >= self.duplicate
+        return memory.subject.lower() == candidate.subject.lower() and memory.similarity >= self.thresholds.duplicate
 
 
 def _before(first: datetime | None, second: datetime | None) -> bool:

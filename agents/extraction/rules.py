@@ -47,6 +47,10 @@ QUOTED_CONFIDENCE = 0.8
 
 _HEDGE = re.compile(r"\b(?:probably|maybe|perhaps|I think|I guess|might|kind of|sort of|hopefully)\b", re.IGNORECASE)
 _DATED_BONUS = 0.1
+"""Confidence added to an event or plan with its own date: a dated happening is rarely idle talk."""
+_HEDGE_PENALTY = 0.15
+"""Confidence taken from a clause with a hedge ("maybe", "I think"): said, but not asserted.
+Set by hand with _DATED_BONUS so a hedged undated plan (0.5) falls below a plain one."""
 _EMPTY_TOPICS = frozenset({"unspecified", "more", "one", "ones", "some", "stuff", "things", "thing"})
 
 
@@ -83,7 +87,7 @@ def extract_clause(
         if kind in ("event", "plan") and valid is not None:
             confidence += _DATED_BONUS
         if _HEDGE.search(said):
-            confidence -= 0.15
+            confidence -= _HEDGE_PENALTY
         return CandidateFact(
             subject=subject,
             attribute=attribute,
