@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from concurrent.futures import Future
+from contextlib import nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -106,11 +107,16 @@ class MemoryService:
         texts = [d.content for d in drafts]
         # Embed before the transaction: a model failure must leave the store untouched.
         _, vectors, fresh = self.cache.vectors_for(texts)
-        with self.db.write() as db:
-            namespace_id = repo.get_or_create_namespace(db, namespace)
+        with self.db.read() as db:
+            known = repo.find_named_user(db, namespace, user_id)
+            locked = Partition(known.namespace_id, known.id) if known is not None else None
+        # A known user's writes queue on its partition, so their index updates apply in commit
+        # order. A new user has no index yet: its namespace and user rows are created in the same
+        # transaction as its messages, so a rejected write (a 409 below) leaves no row behind.
+        with self.indexes.writing(locked) if locked else nullcontext(), self.db.write() as db:
+            namespace_id = locked.namespace_id if locked else repo.get_or_create_namespace(db, namespace)
             user = repo.get_or_create_user(db, namespace_id, user_id)
             partition = Partition(namespace_id, user.id)
-        with self.indexes.writing(partition), self.db.write() as db:
             session = repo.find_session(db, namespace_id, session_id, lock=True)
             if session is None:
                 session = repo.create_session(db, namespace_id, user.id, session_id, agent_id)
@@ -130,7 +136,8 @@ class MemoryService:
             revision = repo.user_revision(db, user.id)
             episodes = [repo.to_episode(r, session_id, user_id) for r in rows]
         turns = [TurnRef(row.id, row.session_id, row.role, row.occurred_at) for row in rows]
-        self.indexes.apply_added(partition, revision, turns, texts, vectors)
+        with nullcontext() if locked == partition else self.indexes.writing(partition):
+            self.indexes.apply_added(partition, revision, turns, texts, vectors)
         if infer and self.semantic is not None:
             self.semantic.notify_enqueued()
         return episodes

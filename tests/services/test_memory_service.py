@@ -16,7 +16,7 @@ from memory_service.domain import NewMessage, SearchQuery, TimeWindow
 from memory_service.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
 from memory_service.services.memory import MemoryService
 from memory_service.settings import Settings
-from memory_service.store.tables import EmbeddingRow, EpisodeRow, SessionRow
+from memory_service.store.tables import EmbeddingRow, EpisodeRow, SessionRow, UserRow
 from retrieval.embedder import SentenceTransformerEmbedder
 
 NS = "default"
@@ -100,6 +100,20 @@ def test_session_of_another_user_is_a_conflict_and_writes_nothing(runtime: Runti
     with pytest.raises(ConflictError):
         runtime.service.add_messages(NS, f"{user_id}-s", f"{user_id}-intruder", CONVERSATION[1:])
     assert counts(runtime) == before
+
+
+def test_a_rejected_write_for_a_new_user_leaves_no_user_row(runtime: Runtime, user_id: str) -> None:
+    runtime.service.add_messages(NS, f"{user_id}-s", user_id, CONVERSATION[:1])
+    with pytest.raises(ConflictError):
+        runtime.service.add_messages(NS, f"{user_id}-s", f"{user_id}-new", CONVERSATION[1:])
+    with runtime.db.read() as db:
+        users = db.scalars(select(UserRow.external_id).where(UserRow.external_id.like(f"{user_id}%"))).all()
+    assert users == [user_id]
+    # The same user then writes to a session of its own, and only that lands.
+    runtime.service.add_messages(NS, f"{user_id}-new-s", f"{user_id}-new", CONVERSATION[1:2])
+    assert [h.text for h in runtime.service.search(NS, SearchQuery("golden retriever", f"{user_id}-new"))] == [
+        CONVERSATION[1].content
+    ]
 
 
 def test_bad_messages_are_refused_whole(runtime: Runtime, user_id: str) -> None:
