@@ -32,11 +32,12 @@ from memory_service.store import semantic_repository as semantic_repo
 from memory_service.store.database import Database
 from memory_service.store.repository import EpisodeDraft, Partition
 from memory_service.store.tables import SessionRow
-from retrieval import rerank
+from retrieval import hybrid, rerank
 from retrieval.batching import QUERY_TIMEOUT_S, QueryBatcher
 from retrieval.config import RECIPES, SearchConfig, UnknownRecipeError, recipe
 from retrieval.embedder import Embedder
 from retrieval.fusion import reciprocal_rank_fusion
+from retrieval.hybrid import TurnIndexes
 from retrieval.keys import TurnRef
 from retrieval.timeparse import TimeRange, parse_time_range
 
@@ -290,8 +291,8 @@ class MemoryService:
             neighbours = repo.session_neighbors(db, list(episodes.values()), query.neighbors)
         return [_hit(episodes[pk], score, neighbours.get(pk, ())) for pk, score in fused if pk in episodes]
 
+    @staticmethod
     def _fused(
-        self,
         index: PartitionIndex,
         text: str,
         pending: Future[np.ndarray] | None,
@@ -299,41 +300,16 @@ class MemoryService:
         depth: int,
         allowed: set[int] | None,
     ) -> list[tuple[int, float]]:
-        """Each ranking the recipe turns on, ``depth`` deep, fused by weighted reciprocal rank.
-
-        Lexical rankings come first, while the query is still being embedded.
-        """
-        rounds = index.rounds if config.round_weight > 0 else None
-        anchors = rounds.allowed_anchors(allowed) if rounds is not None else None
-        lexical: list[int] = []
-        round_lexical: list[int] = []
+        """The recipe's hybrid ranking; its lexical part runs while the query is still embedded."""
         with index.lock:
-            if config.lexical:
-                lexical = [pk for pk, _ in index.lexical.search(text, depth, allowed)]
-                if rounds is not None:
-                    round_lexical = [anchor for anchor, _ in rounds.lexical.search(text, depth, anchors)]
+            indexes = TurnIndexes(index.dense, index.lexical, index.rounds)
+            scope = hybrid.Scope.of(indexes, allowed, config)
+            lexical = hybrid.lexical_rankings(indexes, text, config, depth, scope)
         query_vector = _vector(pending)
-        rankings: list[list[int]] = []
-        weights: list[float] = []
         with index.lock:
-            if query_vector is not None:
-                rankings.append([pk for pk, _ in index.dense.search(query_vector, depth, allowed)])
-                weights.append(config.dense_weight)
-            if config.lexical:
-                rankings.append(lexical)
-                weights.append(config.lexical_weight)
-            if rounds is not None:
-                ranked_rounds: list[tuple[list[int], float]] = []
-                if query_vector is not None:
-                    dense = [anchor for anchor, _ in rounds.dense.search(query_vector, depth, anchors)]
-                    ranked_rounds.append((dense, config.dense_weight))
-                if config.lexical:
-                    ranked_rounds.append((round_lexical, config.lexical_weight))
-                for ranked, weight in ranked_rounds:
-                    openers, replies = rounds.expand(ranked, allowed)
-                    rankings += [openers, replies]
-                    weights += [weight * config.round_weight, weight * config.round_weight * config.round_reply_weight]
-        return reciprocal_rank_fusion(rankings, weights, k=config.rrf_k)
+            # Taken again: a write may have grown the dense index into another one meanwhile.
+            indexes = TurnIndexes(index.dense, index.lexical, index.rounds)
+            return hybrid.fused_ranking(indexes, lexical, query_vector, config, depth, scope)
 
     # -- helpers --------------------------------------------------------------------------
 
