@@ -81,9 +81,7 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         fact_keys=settings.fact_keys,
         precision=settings.index_precision,
     )
-    semantic = SemanticService(
-        db, embedder, cache, build_memory_manager(settings.llm_model), max_loaded=settings.max_loaded_partitions
-    )
+    semantic = SemanticService(db, embedder, cache, build_memory_manager(settings.llm_model), partitions=partitions)
     graph = GraphService(
         db, embedder, build_graph_extractor(settings.llm_model), max_loaded=settings.max_loaded_partitions
     )
