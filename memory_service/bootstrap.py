@@ -82,9 +82,7 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         precision=settings.index_precision,
     )
     semantic = SemanticService(db, embedder, cache, build_memory_manager(settings.llm_model), partitions=partitions)
-    graph = GraphService(
-        db, embedder, build_graph_extractor(settings.llm_model), max_loaded=settings.max_loaded_partitions
-    )
+    graph = GraphService(db, embedder, build_graph_extractor(settings.llm_model), partitions=partitions)
     service = MemoryService(
         db,
         embedder,
