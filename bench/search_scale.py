@@ -156,7 +156,7 @@ def main() -> None:
             scores = vectors @ vector
             np.argpartition(-scores, 10)[:10]
             brute.append((time.perf_counter() - started) * 1000)
-        backend = next(iter(runtime.service.indexes._indexes.values())).dense.backend
+        backend = runtime.service.indexes.loaded.items()[0][1].dense.backend
         runtime.close()
         del runtime, vectors  # the servers below load their own copy of the partition
         gc.collect()

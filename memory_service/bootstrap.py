@@ -9,6 +9,7 @@ from agents.consolidation import build_memory_manager
 from agents.extraction import build_extractor
 from agents.graph_extraction import build_graph_extractor
 from memory_service.evaluation.jobs import JobManager
+from memory_service.layers.cache import PartitionCache
 from memory_service.services.extraction_worker import ExtractionWorker
 from memory_service.services.graph import GraphService
 from memory_service.services.indexes import EmbeddingCache, IndexManager
@@ -68,6 +69,7 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         db.dispose()
         raise
     cache = EmbeddingCache(db, embedder)
+    partitions = PartitionCache(settings.max_loaded_partitions)  # one bound for every layer's loaded state
     indexes = IndexManager(
         db,
         embedder,
@@ -75,16 +77,12 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         settings.index_dir,
         device=str(getattr(embedder, "device", "cpu")),
         ivf_threshold=settings.ivf_threshold,
-        max_loaded=settings.max_loaded_partitions,
+        partitions=partitions,
         fact_keys=settings.fact_keys,
         precision=settings.index_precision,
     )
-    semantic = SemanticService(
-        db, embedder, cache, build_memory_manager(settings.llm_model), max_loaded=settings.max_loaded_partitions
-    )
-    graph = GraphService(
-        db, embedder, build_graph_extractor(settings.llm_model), max_loaded=settings.max_loaded_partitions
-    )
+    semantic = SemanticService(db, embedder, cache, build_memory_manager(settings.llm_model), partitions=partitions)
+    graph = GraphService(db, embedder, build_graph_extractor(settings.llm_model), partitions=partitions)
     service = MemoryService(
         db,
         embedder,
@@ -111,5 +109,5 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         semantic=semantic,
         extraction=extraction,
         graph=graph,
-        unloader=IdleUnloader(indexes, settings.unload_idle_after_s) if settings.unload_idle_after_s else None,
+        unloader=IdleUnloader(partitions, settings.unload_idle_after_s) if settings.unload_idle_after_s else None,
     )

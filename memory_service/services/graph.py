@@ -1,16 +1,17 @@
 """GraphService: each user's temporal knowledge graph, grown from episodes and read by the API.
 
 The SQL store holds the graph's rows; a :class:`~graph.temporal_graph.TemporalGraph` built from
-them is cached per user and rebuilt when the user's graph revision moves. Ingestion extracts
-outside any transaction, then, under the user's row lock, applies the extraction to a graph
-current with the store and writes exactly the rows it touched in one transaction. Re-ingesting
-the same episodes reinforces what is there (the task queue may replay a batch after a crash).
+them is cached per user (the ``graph`` layer of the shared partition cache, which bounds and
+unloads it with the other layers' entries) and rebuilt when the user's graph revision moves.
+Ingestion extracts outside any transaction, then, under the user's row lock, applies the
+extraction to a graph current with the store and writes exactly the rows it touched in one
+transaction. Re-ingesting the same episodes reinforces what is there (the task queue may replay
+a batch after a crash).
 """
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,6 +39,7 @@ from memory_service.graph_domain import (
     graph_public_id,
     parse_graph_id,
 )
+from memory_service.layers.cache import CacheLayer, PartitionCache, exactly
 from memory_service.pagination import check_limit, decode_cursor, encode_cursor
 from memory_service.store import graph_repository as graph_repo
 from memory_service.store import repository as repo
@@ -68,16 +70,15 @@ class GraphService:
         embedder: Embedder,
         extractor: GraphExtractor,
         *,
+        partitions: PartitionCache,
         embed_names: bool = True,
-        max_loaded: int = 1024,
     ) -> None:
         self.db = db
         self.embedder = embedder
         self.extractor = extractor
         self.embed_names = embed_names
-        self.max_loaded = max_loaded
-        self._loaded: OrderedDict[int, _Loaded] = OrderedDict()
-        self._lock = threading.Lock()
+        # Used only at the revision the store has (a graph read from an older snapshot is rebuilt).
+        self.loaded: CacheLayer[_Loaded] = partitions.layer("graph", fresh=exactly)
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -102,8 +103,7 @@ class GraphService:
 
     def forget(self, user_pk: int) -> None:
         """Drop the user's cached graph (the rows go with the user by foreign-key cascade)."""
-        with self._lock:
-            self._loaded.pop(user_pk, None)
+        self.loaded.pop(user_pk)
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -245,30 +245,23 @@ class GraphService:
         reference, and the entry's lock keeps them from reading mid-change.
         """
         revision = graph_repo.revision(db, user_pk)
-        with self._lock:
-            cached = self._loaded.get(user_pk)
-            if cached is not None and cached.revision == revision:
-                if take:
-                    del self._loaded[user_pk]
-                else:
-                    self._loaded.move_to_end(user_pk)
-                return cached
+        cached = self.loaded.get(user_pk, revision)
+        if cached is not None:
+            if take:
+                self.loaded.pop(user_pk)
+            return cached
+        stale = self.loaded.peek(user_pk)
         entity_rows, relation_rows = graph_repo.load(db, user_pk)
         fresh = _Loaded(revision, TemporalGraph.from_rows(entity_rows, relation_rows))
-        if cached is not None:
-            fresh.vectors = cached.vectors
+        if stale is not None:
+            fresh.vectors = stale.vectors
         if not take:
             self._install(user_pk, fresh)
         return fresh
 
     def _install(self, user_pk: int, loaded: _Loaded) -> None:
-        with self._lock:
-            held = self._loaded.get(user_pk)
-            if held is None or held.revision <= loaded.revision:
-                self._loaded[user_pk] = loaded
-                self._loaded.move_to_end(user_pk)
-            while len(self._loaded) > self.max_loaded:
-                self._loaded.popitem(last=False)
+        """Cache ``loaded`` unless the cache holds a later revision already."""
+        self.loaded.put(user_pk, loaded)
 
     def _memo(self, loaded: _Loaded, query: str, query_vector: np.ndarray) -> Embed:
         """Texts -> unit vectors: the query's as given, facts from the memo or the embedder."""

@@ -14,9 +14,7 @@ import json
 import logging
 import shutil
 import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from memory_service.domain import parse_episode_ids
+from memory_service.layers.cache import CacheLayer, PartitionCache, PartitionKey
 from memory_service.store import repository as repo
 from memory_service.store import semantic_repository as semantic_repo
 from memory_service.store.database import Database
@@ -60,12 +59,12 @@ class PartitionIndex:
     turns: dict[int, TurnRef]
     """Session and time of every indexed turn: ranking reads them for hundreds of candidates."""
     revision: int
+    partition: Partition
+    """Whose index it is: its key names the folder of its saved files."""
     facts_revision: int = -1
     """The semantic revision whose facts the round keys hold (-1: none yet)."""
     dirty: bool = False
     lock: threading.RLock = field(default_factory=threading.RLock)
-    last_used: float = field(default_factory=time.monotonic)
-    """When a search or a write last used it (monotonic seconds): idle partitions unload."""
 
 
 class EmbeddingCache:
@@ -94,6 +93,8 @@ class IndexManager:
     """Loads, rebuilds, grows and persists the partitions' indexes; picks each one's backend.
 
     ``precision`` is what every FAISS index it builds holds its vectors in (turns and round keys).
+    Loaded indexes are the ``episodic`` layer of the shared ``partitions`` cache, which bounds and
+    unloads them with the other layers' entries; one taken out of memory is saved first if it changed.
     """
 
     def __init__(
@@ -103,9 +104,9 @@ class IndexManager:
         cache: EmbeddingCache,
         index_dir: Path,
         *,
+        partitions: PartitionCache,
         device: str = "cpu",
         ivf_threshold: int = IVF_THRESHOLD,
-        max_loaded: int = 1024,
         fact_keys: bool = False,
         precision: Precision = "fp32",
     ) -> None:
@@ -115,11 +116,10 @@ class IndexManager:
         self._dir = index_dir
         self.device = device
         self.ivf_threshold = ivf_threshold
-        self.max_loaded = max_loaded
         self.precision: Precision = precision
         # Round keys joined by the facts extracted from their turns (the semantic layer's memories).
         self.fact_keys = fact_keys
-        self._indexes: OrderedDict[str, PartitionIndex] = OrderedDict()  # least recently used first
+        self.loaded: CacheLayer[PartitionIndex] = partitions.layer("episodic", unload=self._unload)
         self._write_locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -134,20 +134,13 @@ class IndexManager:
     def get(self, partition: Partition, store_revision: int, facts_revision: int | None = None) -> PartitionIndex:
         """The partition's index, at least as new as ``store_revision`` (and, with fact keys on,
         its round keys holding the facts of ``facts_revision``)."""
-        with self._guard:
-            index = self._indexes.get(partition.key)
-            if index is not None:
-                self._used(partition.key, index)
-        if index is not None and index.revision >= store_revision and not self._facts_lag(index, facts_revision):
+        index = self.loaded.get(partition.user_pk, store_revision)
+        if index is not None and not self._facts_lag(index, facts_revision):
             return index
         with self.writing(partition):
-            index = self._indexes.get(partition.key)
-            if index is None or index.revision < store_revision:
-                index = self._load_or_rebuild(partition, store_revision)
-                with self._guard:
-                    self._indexes[partition.key] = index
-                    self._used(partition.key, index)
-                self._evict_least_used()
+            index = self.loaded.get(partition.user_pk, store_revision)
+            if index is None:
+                index = self.loaded.put(partition.user_pk, self._load_or_rebuild(partition, store_revision))
             if self._facts_lag(index, facts_revision):
                 self._join_facts(partition, index)
             return index
@@ -188,39 +181,13 @@ class IndexManager:
                 texts.update((pk, episode.content) for pk, episode in found.items())
         return texts
 
-    def _used(self, key: str, index: PartitionIndex) -> None:
-        """Mark a loaded partition as just used (call holding ``_guard``)."""
-        self._indexes.move_to_end(key)
-        index.last_used = time.monotonic()
-
-    def _evict_least_used(self) -> None:
-        """Unload the least recently used partitions past ``max_loaded``."""
-        self._unload_oldest_while(lambda loaded, _: loaded > self.max_loaded)
-
-    def unload_idle(self, max_idle_s: float) -> int:
-        """Unload the partitions no search or write has used for ``max_idle_s``; returns how many."""
-        cutoff = time.monotonic() - max_idle_s
-        return self._unload_oldest_while(lambda _, oldest: oldest.last_used <= cutoff)
-
-    def _unload_oldest_while(self, condition: Callable[[int, PartitionIndex], bool]) -> int:
-        """Unload the least recently used partition while ``condition(loaded count, it)`` holds."""
-        unloaded = 0
-        while True:
-            with self._guard:
-                oldest = next(iter(self._indexes.values()), None)
-                if oldest is None or not condition(len(self._indexes), oldest):
-                    return unloaded
-                key, index = self._indexes.popitem(last=False)
-            self._unload(key, index)
-            unloaded += 1
-
-    def _unload(self, key: str, index: PartitionIndex) -> None:
-        """Save a partition taken out of memory if it changed; it reloads from disk (or is
-        rebuilt from the store) on its next use."""
+    def _unload(self, _: PartitionKey, index: PartitionIndex) -> None:
+        """Save a partition the cache took out of memory if it changed; it reloads from disk (or
+        is rebuilt from the store) on its next use."""
         with index.lock:
             if index.dirty:
-                self._save(key, index)
-        log.debug("unloaded the index of partition %s", key)
+                self._save(index)
+        log.debug("unloaded the index of partition %s", index.partition.key)
 
     def apply_added(
         self,
@@ -231,10 +198,7 @@ class IndexManager:
         vectors: np.ndarray,
     ) -> None:
         """Add a committed write to a loaded index that has seen every earlier write."""
-        with self._guard:
-            index = self._indexes.get(partition.key)
-            if index is not None:
-                self._used(partition.key, index)
+        index = self.loaded.get(partition.user_pk)
         if index is None or index.revision != revision - 1:
             return  # not loaded, or lagging: the next get() rebuilds it from the store
         pks = [turn.pk for turn in turns]
@@ -260,25 +224,23 @@ class IndexManager:
         return dense
 
     def drop(self, partition: Partition) -> None:
-        with self._guard:
-            self._indexes.pop(partition.key, None)
+        self.loaded.pop(partition.user_pk)
         shutil.rmtree(self._dir / partition.key, ignore_errors=True)
 
     def save_all(self) -> int:
         """Persist every index changed since it was loaded; returns how many were written."""
-        with self._guard:
-            pending = [(key, idx) for key, idx in self._indexes.items() if idx.dirty]
-        for key, index in pending:
+        pending = [index for _, index in self.loaded.items() if index.dirty]
+        for index in pending:
             with index.lock:
-                self._save(key, index)
+                self._save(index)
         return len(pending)
 
     def loaded_partitions(self) -> int:
-        with self._guard:
-            return len(self._indexes)
+        """Partitions whose episodic index is loaded (the shared cache counts every layer's)."""
+        return len(self.loaded)
 
-    def _save(self, key: str, index: PartitionIndex) -> None:
-        folder = self._dir / key
+    def _save(self, index: PartitionIndex) -> None:
+        folder = self._dir / index.partition.key
         index.dense.save(folder / index_file(index.dense.backend))
         manifest = {
             "backend": index.dense.backend,
@@ -316,9 +278,9 @@ class IndexManager:
             log.info("partition %s: %s index on %s for %d vectors", partition.key, backend, self.device, len(pks))
             dense = build_index(backend, self._embedder.dim, pks, vectors, self.device, self.precision)
         lexical, rounds = self._lexical_and_round_keys(turns, texts, vectors)
-        index = PartitionIndex(dense, lexical, rounds, {t.pk: t for t in turns}, store_revision)
+        index = PartitionIndex(dense, lexical, rounds, {t.pk: t for t in turns}, store_revision, partition)
         if loaded is None:
-            self._save(partition.key, index)
+            self._save(index)
         return index
 
     def _lexical_and_round_keys(

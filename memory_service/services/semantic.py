@@ -20,6 +20,7 @@ from agents.consolidation import MemoryManager
 from agents.extraction import USER_SUBJECT, CandidateFact
 from memory_service.domain import Page, SearchHit, TimeWindow
 from memory_service.errors import InvalidInputError, NotFoundError
+from memory_service.layers.cache import PartitionCache
 from memory_service.pagination import check_limit, decode_cursor, encode_cursor
 from memory_service.semantic_domain import (
     Actor,
@@ -62,15 +63,15 @@ class SemanticService:
         cache: EmbeddingCache,
         manager: MemoryManager,
         *,
+        partitions: PartitionCache,
         max_text_chars: int = 4000,
-        max_loaded: int = 1024,
     ) -> None:
         self.db = db
         self.embedder = embedder
         self.cache = cache
         self.manager = manager
         self.max_text_chars = max_text_chars
-        self.indexes = SemanticIndexes(db, cache, embedder.name, max_loaded)
+        self.indexes = SemanticIndexes(db, cache, embedder.name, partitions)
         self.on_enqueued: Callable[[], None] | None = None
 
     # -- reads ----------------------------------------------------------------------------

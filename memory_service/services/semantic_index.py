@@ -9,7 +9,6 @@ behind the store's.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -17,6 +16,7 @@ from datetime import datetime
 import numpy as np
 
 from memory_service.domain import TimeWindow, parse_episode_ids
+from memory_service.layers.cache import CacheLayer, PartitionCache, exactly
 from memory_service.services.forgetting import strength
 from memory_service.services.indexes import EmbeddingCache
 from memory_service.store import repository as repo
@@ -94,30 +94,25 @@ class SemanticPartition:
 
 
 class SemanticIndexes:
-    """The loaded partitions, least recently used first; at most ``max_loaded`` stay."""
+    """The loaded partitions: the ``semantic`` layer of the shared partition cache, which bounds
+    and unloads them with the other layers' entries (they are simply dropped: a rebuild is cheap)."""
 
-    def __init__(self, db: Database, cache: EmbeddingCache, embedder_name: str, max_loaded: int = 1024) -> None:
+    def __init__(self, db: Database, cache: EmbeddingCache, embedder_name: str, partitions: PartitionCache) -> None:
         self._db = db
         self._cache = cache
         self._model = embedder_name
-        self._max_loaded = max_loaded
-        self._loaded: OrderedDict[int, SemanticPartition] = OrderedDict()
-        self._guard = threading.Lock()
+        # Used only at the revision the store has: a partition built from an older snapshot is rebuilt.
+        self.loaded: CacheLayer[SemanticPartition] = partitions.layer("semantic", fresh=exactly)
+        self._guard = threading.Lock()  # access counts patched in place by concurrent searches
 
     def get(self, user_pk: int) -> SemanticPartition:
         with self._db.read() as db:
             current = semantic_repo.revision(db, user_pk)
-        with self._guard:
-            found = self._loaded.get(user_pk)
-            if found is not None and found.revision == current:
-                self._loaded.move_to_end(user_pk)
-                return found
+        found = self.loaded.get(user_pk, current)
+        if found is not None:
+            return found
         built = self._build(user_pk)
-        with self._guard:
-            self._loaded[user_pk] = built
-            self._loaded.move_to_end(user_pk)
-            while len(self._loaded) > self._max_loaded:
-                self._loaded.popitem(last=False)
+        self.loaded.put(user_pk, built)
         return built
 
     def note_accessed(self, user_pk: int, pks: Iterable[int], when: datetime) -> None:
@@ -126,18 +121,17 @@ class SemanticIndexes:
         Accesses move no revision (a search must not force a rebuild), so the loaded facts are
         patched in place; a partition not loaded reads the counts from the store when built.
         """
+        partition = self.loaded.peek(user_pk)
+        if partition is None:
+            return
         with self._guard:
-            partition = self._loaded.get(user_pk)
-            if partition is None:
-                return
             for pk in pks:
                 fact = partition.facts.get(pk)
                 if fact is not None:
                     partition.facts[pk] = fact.accessed(when)
 
     def drop(self, user_pk: int) -> None:
-        with self._guard:
-            self._loaded.pop(user_pk, None)
+        self.loaded.pop(user_pk)
 
     def _build(self, user_pk: int) -> SemanticPartition:
         with self._db.read() as db:

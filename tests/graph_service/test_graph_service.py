@@ -13,6 +13,7 @@ from agents.graph_extraction import FallbackGraphExtractor, LLMGraphExtractor, R
 from memory_service.bootstrap import Runtime
 from memory_service.domain import NewMessage, SearchQuery
 from memory_service.errors import InvalidInputError
+from memory_service.layers.cache import PartitionCache
 from memory_service.services.graph import GraphService
 from memory_service.store import repository as repo
 from memory_service.store.tables import GraphEntityRow, GraphRelationRow
@@ -61,7 +62,7 @@ def test_a_graph_written_elsewhere_is_seen_at_once(runtime: Runtime, user_id: st
     user_pk, episodes = episodes_of(runtime, user_id)
     runtime.graph.ingest(user_pk, episodes[:1])
     assert {e.target for e in runtime.graph.edges(NS, user_id).items} >= {"Acme Corp", "Lisbon"}
-    other = GraphService(runtime.db, runtime.embedder, RuleGraphExtractor())
+    other = GraphService(runtime.db, runtime.embedder, RuleGraphExtractor(), partitions=PartitionCache())
     other.ingest(user_pk, episodes[1:3])
     targets = {e.target for e in runtime.graph.edges(NS, user_id).items if e.predicate != "sister_of"}
     assert targets == {"Globex", "Berlin"}
@@ -82,7 +83,8 @@ def test_the_model_extractor_and_its_fallback(runtime: Runtime, user_id: str) ->
             ],
         }
     )
-    by_model = GraphService(runtime.db, runtime.embedder, build_graph_extractor("gpt-4o-mini", mock_response=answer))
+    answers = build_graph_extractor("gpt-4o-mini", mock_response=answer)
+    by_model = GraphService(runtime.db, runtime.embedder, answers, partitions=PartitionCache())
     by_model.ingest(user_pk, episodes[:1])
     assert {e.target for e in by_model.edges(NS, user_id).items} == {"Initech"}
 

@@ -55,7 +55,7 @@ def test_fp16_indexes_answer_like_fp32_ones_past_the_ivf_threshold(
         runtime.service.search(NS, SearchQuery("dog", user))  # loads the index: the notes below grow it
         runtime.service.add_messages(NS, f"{user}-notes", user, NOTES)
         answers[precision] = top_hits(runtime, user)
-        (index,) = runtime.service.indexes._indexes.values()
+        ((_, index),) = runtime.service.indexes.loaded.items()
         assert index.dense.backend == index.rounds.dense.backend == "faiss-ivf"
         assert index.dense.precision == index.rounds.dense.precision == precision
         runtime.close()

@@ -240,11 +240,12 @@ def test_partition_switches_to_ivf_past_the_threshold_and_survives_restart(
     runtime.service.add_messages(NS, f"{user_id}-a", user_id, [*CONVERSATION, *notes])
     query = SearchQuery("What is the name of my dog?", user_id, top_k=3)
     assert runtime.service.search(NS, query)[0].text == CONVERSATION[0].content
-    flat = runtime.service.indexes._indexes[next(iter(runtime.service.indexes._indexes))].dense
+    ((_, index),) = runtime.service.indexes.loaded.items()
+    flat = index.dense
     assert flat.backend == "faiss-flat"
     more = [NewMessage("user", f"Shopping item {i}: oat milk and apples.", T0) for i in range(20)]
     runtime.service.add_messages(NS, f"{user_id}-b", user_id, more)
-    index = runtime.service.indexes._indexes[next(iter(runtime.service.indexes._indexes))]
+    ((_, index),) = runtime.service.indexes.loaded.items()
     assert index.dense.backend == "faiss-ivf" and len(index.dense) == 74
     before = runtime.service.search(NS, query)
     assert before[0].text == CONVERSATION[0].content
@@ -281,15 +282,18 @@ def test_partitions_unused_for_a_while_unload_and_come_back_from_disk(
 ) -> None:
     runtime = build_runtime(sqlite_settings.model_copy(update={"unload_idle_after_s": 0}), embedder=embedder)
     service = runtime.service
+    partitions = service.indexes.loaded.cache
+    now = [0.0]
+    partitions.clock = lambda: now[0]
     quiet, busy = f"{user_id}-quiet", f"{user_id}-busy"
     service.add_messages(NS, "quiet-s", quiet, CONVERSATION[:2])
     service.add_messages(NS, "busy-s", busy, CONVERSATION[2:4])
     before = service.search(NS, SearchQuery("my puppy", quiet))
+    now[0] += 120
     service.search(NS, SearchQuery("my puppy", busy))
-    quiet_key, busy_key = list(service.indexes._indexes)  # least recently used first
-    service.indexes._indexes[quiet_key].last_used -= 120
-    assert service.indexes.unload_idle(60) == 1
-    assert list(service.indexes._indexes) == [busy_key]
+    _, busy_key = list(partitions.loaded())  # least recently used first
+    assert partitions.unload_idle(60) == 1
+    assert partitions.loaded() == {busy_key: ("episodic",)}
     caplog.set_level(logging.INFO, logger="memory_service.services.indexes")
     assert service.search(NS, SearchQuery("my puppy", quiet)) == before
     assert not [r for r in caplog.records if "rebuilding" in r.getMessage()]  # reloaded from its saved files

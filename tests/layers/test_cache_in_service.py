@@ -1,0 +1,80 @@
+"""The shared partition cache in the running service: one bound and one idle clock for all layers."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import pytest
+
+from agents.extraction import EpisodeText
+from memory_service.bootstrap import Runtime, build_runtime
+from memory_service.domain import Layer, NewMessage, SearchHit, SearchQuery
+from memory_service.layers.cache import PartitionCache
+from memory_service.settings import Settings
+from memory_service.store import repository as repo
+from retrieval.embedder import SentenceTransformerEmbedder
+
+NS = "default"
+NOW = datetime(2024, 8, 1, tzinfo=UTC)
+SAID = datetime(2024, 1, 10, 12, tzinfo=UTC)
+TEXT = "Hi! I work at Acme Corp as a designer, and I live in Lisbon."
+
+
+def remember(runtime: Runtime, user: str) -> int:
+    """Gives the user an episode, a semantic memory and a graph; returns the user's key."""
+    (episode,) = runtime.service.add_messages(NS, f"{user}-s", user, [NewMessage("user", TEXT, SAID)])
+    runtime.semantic.add(NS, user, "User works at Acme Corp.")
+    with runtime.db.read() as db:
+        found = repo.find_named_user(db, NS, user)
+        assert found is not None
+        user_pk = found.id
+    runtime.graph.ingest(user_pk, [EpisodeText(episode.id, "user", TEXT, SAID, episode.session_id)])
+    return user_pk
+
+
+def search(runtime: Runtime, user: str, *layers: Layer) -> list[SearchHit]:
+    query = SearchQuery("where does the user work?", user, layers=layers, now=NOW)
+    return runtime.service.search(NS, query)
+
+
+def partitions(runtime: Runtime) -> PartitionCache:
+    return runtime.service.indexes.loaded.cache
+
+
+def test_one_bound_holds_the_semantic_and_graph_layers_together(
+    settings: Settings, user_id: str, embedder: SentenceTransformerEmbedder
+) -> None:
+    runtime = build_runtime(settings.model_copy(update={"max_loaded_partitions": 1}), embedder=embedder)
+    a, b = remember(runtime, f"{user_id}-a"), remember(runtime, f"{user_id}-b")
+    first = search(runtime, f"{user_id}-a", "semantic", "graph")
+    assert {hit.layer for hit in first} == {"semantic", "graph"}
+    assert partitions(runtime).loaded() == {a: ("semantic", "graph")}
+    search(runtime, f"{user_id}-b", "semantic", "graph")
+    assert partitions(runtime).loaded() == {b: ("semantic", "graph")}  # one partition, not one per layer
+    # Across layers too: three caches bounded on their own would keep A's semantic index here.
+    search(runtime, f"{user_id}-a", "semantic")
+    search(runtime, f"{user_id}-b", "graph")
+    assert partitions(runtime).loaded() == {b: ("graph",)}
+    assert search(runtime, f"{user_id}-a", "semantic", "graph") == first  # rebuilt alike
+    assert partitions(runtime).unload_idle(0) == 2 and partitions(runtime).loaded() == {}
+    runtime.close()
+
+
+def test_an_episodic_index_unloaded_for_another_layer_is_saved_and_reloads_from_disk(
+    sqlite_settings: Settings, user_id: str, embedder: SentenceTransformerEmbedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    runtime = build_runtime(sqlite_settings.model_copy(update={"max_loaded_partitions": 1}), embedder=embedder)
+    user, other = f"{user_id}-a", f"{user_id}-b"
+    remember(runtime, user)
+    remember(runtime, other)
+    search(runtime, user, "episodic")
+    more = [NewMessage("user", "My manager at Acme Corp is called Rui.", SAID)]
+    runtime.service.add_messages(NS, f"{user}-s", user, more)  # grows the loaded index: changed since saved
+    before = search(runtime, user, "episodic")
+    search(runtime, other, "semantic")  # the semantic layer's use unloads the episodic index
+    assert runtime.service.indexes.loaded_partitions() == 0
+    caplog.set_level(logging.INFO, logger="memory_service.services.indexes")
+    assert search(runtime, user, "episodic") == before
+    assert not [r for r in caplog.records if "rebuilding" in r.getMessage()]  # reloaded from its saved files
+    runtime.close()
