@@ -85,9 +85,6 @@ class TimeWindow:
     start: datetime | None = None
     end: datetime | None = None
 
-    def contains(self, moment: datetime) -> bool:
-        return (self.start is None or moment >= self.start) and (self.end is None or moment < self.end)
-
 
 @dataclass(frozen=True)
 class SearchQuery:

@@ -26,12 +26,6 @@ class MemoryServiceError(Exception):
         self.message = message
         self.details = details
 
-    def to_body(self) -> dict[str, Any]:
-        error: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.details is not None:
-            error["details"] = self.details
-        return {"error": error}
-
 
 class InvalidInputError(MemoryServiceError):
     status_code = 422
