@@ -1,0 +1,79 @@
+"""Public API schemas (pydantic), shared by the REST routes and the SDK, one module per family.
+
+Named by role: ``*Create`` / ``*Request`` come in, ``*Public`` / ``*Page`` / ``*Response`` go out.
+Imports only pydantic and the domain values, so the HTTP SDK stays light.
+"""
+
+from memory_service.schemas.common import (
+    ErrorDetail,
+    ErrorResponse,
+    Identifier,
+    ItemsPage,
+    PublicModel,
+    RequestModel,
+)
+from memory_service.schemas.episodic import (
+    EpisodePublic,
+    EpisodesPage,
+    MessageCreate,
+    MessagesCreate,
+    MessagesCreated,
+    SessionPublic,
+    SessionsPage,
+    UserDeleted,
+)
+from memory_service.schemas.graph import (
+    GraphEdgePublic,
+    GraphEdgesPage,
+    GraphEntitiesPage,
+    GraphEntityDetailPublic,
+    GraphEntityPublic,
+    GraphNeighborPublic,
+    GraphNeighborsResponse,
+)
+from memory_service.schemas.search import SearchFilters, SearchRequest, SearchResponse, SearchResult, TimeRangeIn
+from memory_service.schemas.semantic import (
+    ExtractionStatus,
+    MemoriesPage,
+    MemoryChangePublic,
+    MemoryCreate,
+    MemoryHistory,
+    MemoryPublic,
+    MemoryUpdate,
+)
+
+__all__ = [
+    "EpisodePublic",
+    "EpisodesPage",
+    "ErrorDetail",
+    "ErrorResponse",
+    "ExtractionStatus",
+    "GraphEdgePublic",
+    "GraphEdgesPage",
+    "GraphEntitiesPage",
+    "GraphEntityDetailPublic",
+    "GraphEntityPublic",
+    "GraphNeighborPublic",
+    "GraphNeighborsResponse",
+    "Identifier",
+    "ItemsPage",
+    "MemoriesPage",
+    "MemoryChangePublic",
+    "MemoryCreate",
+    "MemoryHistory",
+    "MemoryPublic",
+    "MemoryUpdate",
+    "MessageCreate",
+    "MessagesCreate",
+    "MessagesCreated",
+    "PublicModel",
+    "RequestModel",
+    "SearchFilters",
+    "SearchRequest",
+    "SearchResponse",
+    "SearchResult",
+    "SessionPublic",
+    "SessionsPage",
+    "TimeRangeIn",
+    "UserDeleted",
+]

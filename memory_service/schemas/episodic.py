@@ -1,0 +1,77 @@
+"""Schemas of the episodic layer: messages in, episodes and sessions out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import AliasChoices, AwareDatetime, BaseModel, Field
+
+from memory_service.domain import Episode, NewMessage, Role
+from memory_service.schemas.common import Identifier, ItemsPage, PublicModel, RequestModel
+
+
+class MessageCreate(RequestModel):
+    role: Role
+    content: str = Field(min_length=1, description="The message text, verbatim.")
+    occurred_at: AwareDatetime | None = Field(
+        default=None, description="When it happened (ISO 8601 with a timezone); default: now."
+    )
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class MessagesCreate(RequestModel):
+    user_id: Identifier
+    agent_id: Identifier | None = None
+    messages: list[MessageCreate] = Field(min_length=1)
+    infer: bool = Field(default=False, description="Also extract semantic facts and graph relations.")
+
+    def to_domain(self) -> list[NewMessage]:
+        return [NewMessage(m.role, m.content, m.occurred_at, m.metadata) for m in self.messages]
+
+
+class EpisodePublic(PublicModel):
+    id: str
+    session_id: str
+    user_id: str
+    agent_id: str | None
+    role: Role
+    content: str
+    position: int
+    occurred_at: datetime
+    created_at: datetime
+    metadata: dict[str, Any]
+
+
+class MessagesCreated(BaseModel):
+    session_id: str
+    ids: list[str]
+    episodes: list[EpisodePublic]
+
+    @classmethod
+    def from_domain(cls, session_id: str, episodes: list[Episode]) -> MessagesCreated:
+        return cls.model_validate({"session_id": session_id, "ids": [e.id for e in episodes], "episodes": episodes})
+
+
+class EpisodesPage(ItemsPage[EpisodePublic]):
+    pass
+
+
+class SessionPublic(PublicModel):
+    id: str = Field(validation_alias=AliasChoices("id", "session_id"))
+    user_id: str
+    agent_id: str | None
+    created_at: datetime
+    message_count: int
+    first_occurred_at: datetime | None
+    last_occurred_at: datetime | None
+
+
+class SessionsPage(ItemsPage[SessionPublic]):
+    pass
+
+
+class UserDeleted(PublicModel):
+    user_id: str
+    deleted_sessions: int = Field(validation_alias=AliasChoices("deleted_sessions", "sessions"))
+    deleted_episodes: int = Field(validation_alias=AliasChoices("deleted_episodes", "episodes"))
