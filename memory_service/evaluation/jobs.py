@@ -27,7 +27,7 @@ from memory_service.evaluation import job_store as store
 from memory_service.evaluation.datasets import DatasetFormatError, parse_locomo, parse_longmemeval
 from memory_service.evaluation.job_store import EvalJob
 from memory_service.evaluation.options import EvalOptions, make_options
-from memory_service.pagination import check_limit, decode_cursor, encode_cursor
+from memory_service.pagination import PageRequest
 from memory_service.services.memory import MemoryService
 from memory_service.store.database import Database
 
@@ -103,13 +103,10 @@ class JobManager:
 
     def list(self, namespace: str, *, limit: int = 100, cursor: str | None = None) -> Page[EvalJob]:
         """The namespace's jobs, newest first."""
-        check_limit(limit)
-        before = decode_cursor(cursor)
+        request = PageRequest.of(limit, cursor)
         with self._db.read() as db:
-            rows = [store.to_job(row) for row in store.list_jobs(db, namespace, before, limit + 1)]
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return Page(tuple(rows), encode_cursor(rows[-1].pk) if more else None)
+            jobs = [store.to_job(row) for row in store.list_jobs(db, namespace, request.after, request.fetch)]
+        return request.page(jobs, key=lambda job: job.pk)
 
     def cancel(self, namespace: str, job_id: str) -> EvalJob:
         """Stop a job between units (a queued one never starts); 409 when it already finished."""

@@ -24,7 +24,7 @@ from memory_service.domain import (
     episode_public_id,
 )
 from memory_service.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
-from memory_service.pagination import check_limit, decode_cursor, encode_cursor
+from memory_service.pagination import PageRequest
 from memory_service.services.indexes import EmbeddingCache, IndexManager, PartitionIndex
 from memory_service.store import extraction_tasks as tasks
 from memory_service.store import repository as repo
@@ -173,28 +173,22 @@ class MemoryService:
     def list_session_messages(
         self, namespace: str, session_id: str, *, limit: int = 100, cursor: str | None = None
     ) -> Page[Episode]:
-        check_limit(limit)
-        after = decode_cursor(cursor)
+        request = PageRequest.of(limit, cursor)
         with self.db.read() as db:
             session, _ = self._session(db, namespace, session_id)
-            items = repo.list_session_episodes(db, session, after, limit + 1)
-        more = len(items) > limit
-        items = items[:limit]
-        return Page(tuple(items), encode_cursor(items[-1].position) if more else None)
+            episodes = repo.list_session_episodes(db, session, request.after, request.fetch)
+        return request.page(episodes, key=lambda episode: episode.position)
 
     def list_sessions(
         self, namespace: str, user_id: str, *, limit: int = 100, cursor: str | None = None
     ) -> Page[SessionSummary]:
-        check_limit(limit)
-        after = decode_cursor(cursor)
+        request = PageRequest.of(limit, cursor)
         with self.db.read() as db:
             user = repo.find_named_user(db, namespace, user_id)
             if user is None:
                 return Page((), None)
-            rows = repo.list_user_sessions(db, user, after, limit + 1)
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return Page(tuple(s for _, s in rows), encode_cursor(rows[-1][0]) if more else None)
+            rows = repo.list_user_sessions(db, user, request.after, request.fetch)
+        return request.page(rows, key=lambda row: row[0], item=lambda row: row[1])
 
     def search(self, namespace: str, query: SearchQuery) -> list[SearchHit]:
         """Rank the user's memories in the asked layers; several layers are fused by reciprocal rank."""

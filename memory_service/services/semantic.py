@@ -21,7 +21,7 @@ from agents.extraction import USER_SUBJECT, CandidateFact
 from memory_service.domain import Page, SearchHit, TimeWindow
 from memory_service.errors import InvalidInputError, NotFoundError
 from memory_service.layers.cache import PartitionCache
-from memory_service.pagination import check_limit, decode_cursor, encode_cursor
+from memory_service.pagination import PageRequest
 from memory_service.semantic_domain import (
     Actor,
     ConsolidationReport,
@@ -97,18 +97,15 @@ class SemanticService:
         cursor: str | None = None,
     ) -> Page[Memory]:
         """The user's current memories (and, with ``include_invalid``, past ones), oldest first."""
-        check_limit(limit)
-        after = decode_cursor(cursor)
+        request = PageRequest.of(limit, cursor)
         statuses = semantic_repo.VISIBLE if include_invalid else ("active",)
         with self.db.read() as db:
             user = _user(db, namespace, user_id)
             if user is None:
                 return Page((), None)
-            rows = semantic_repo.list_memories(db, user, statuses, after, limit + 1)
-            items = [semantic_repo.to_memory(r, user_id) for r in rows]
-        more = len(items) > limit
-        items = items[:limit]
-        return Page(tuple(items), encode_cursor(items[-1].pk) if more else None)
+            rows = semantic_repo.list_memories(db, user, statuses, request.after, request.fetch)
+            memories = [semantic_repo.to_memory(r, user_id) for r in rows]
+        return request.page(memories, key=lambda memory: memory.pk)
 
     def history(self, namespace: str, memory_id: str) -> list[MemoryChange]:
         """Every change of the fact, across its versions (deleted memories keep their history)."""
