@@ -5,11 +5,12 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 
 from memory_service.bootstrap import Runtime
 from memory_service.domain import DEFAULT_NAMESPACE
 from memory_service.errors import AuthenticationError
+from memory_service.pagination import MAX_PAGE_SIZE
 from memory_service.services.memory import MemoryService
 
 
@@ -40,3 +41,5 @@ def get_namespace(request: Request) -> str:
 ServiceDep = Annotated[MemoryService, Depends(get_service)]
 NamespaceDep = Annotated[str, Depends(get_namespace)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
+"""A listing's page size, the same cap on every router as in the services."""

@@ -11,13 +11,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
+from fastapi import APIRouter, Depends, FastAPI, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from memory_service.api.deps import NamespaceDep, RuntimeDep
+from memory_service.api.deps import Limit, NamespaceDep, RuntimeDep
 from memory_service.errors import InvalidInputError
 from memory_service.evaluation.job_schemas import EvalJobCreate, EvalJobOptions, EvalJobPublic, EvalJobsPage
 from memory_service.evaluation.jobs import JobManager, JobRequest
@@ -43,7 +43,6 @@ def get_jobs(runtime: RuntimeDep) -> JobManager:
 
 
 JobsDep = Annotated[JobManager, Depends(get_jobs)]
-Limit = Annotated[int, Query(ge=1, le=1000)]
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 _SUBMIT_BODIES: dict[str, Any] = {

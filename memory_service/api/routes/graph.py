@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import AwareDatetime
 
-from memory_service.api.deps import NamespaceDep, get_runtime
+from memory_service.api.deps import Limit, NamespaceDep, get_runtime
 from memory_service.graph_domain import TimeAxis
 from memory_service.schemas import (
     ErrorResponse,
@@ -26,7 +26,6 @@ def get_graph(request: Request) -> GraphService:
 
 GraphDep = Annotated[GraphService, Depends(get_graph)]
 EntityIdPath = Annotated[str, Path(max_length=48, description="An entity id, e.g. ent_3_7.")]
-Limit = Annotated[int, Query(ge=1, le=1000)]
 AsOf = Annotated[AwareDatetime | None, Query(description="A moment with a timezone; omitted: now, as currently known.")]
 Axis = Annotated[
     TimeAxis, Query(description="valid: true in the world at as_of; known: what the service held at as_of.")

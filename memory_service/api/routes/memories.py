@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 
-from memory_service.api.deps import NamespaceDep, get_runtime
+from memory_service.api.deps import Limit, NamespaceDep, get_runtime
 from memory_service.schemas import (
     ErrorResponse,
     ExtractionStatus,
@@ -26,7 +26,6 @@ def get_semantic(request: Request) -> SemanticService:
 
 SemanticDep = Annotated[SemanticService, Depends(get_semantic)]
 MemoryIdPath = Annotated[str, Path(max_length=40, description="A memory id, e.g. mem_42.")]
-Limit = Annotated[int, Query(ge=1, le=1000)]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}}
 
 router = APIRouter(prefix="/v1", tags=["memories"], responses={422: {"model": ErrorResponse}})

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from memory_service.api.deps import NamespaceDep, ServiceDep
+from memory_service.api.deps import Limit, NamespaceDep, ServiceDep
 from memory_service.schemas import (
     EpisodesPage,
     ErrorResponse,
@@ -20,7 +20,6 @@ from memory_service.schemas import (
 router = APIRouter(prefix="/v1/sessions", tags=["sessions"], responses={422: {"model": ErrorResponse}})
 
 SessionIdPath = Annotated[Identifier, Path(description="Client-chosen session id.")]
-Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
 @router.post("/{session_id}/messages", status_code=status.HTTP_201_CREATED, response_model=MessagesCreated)
