@@ -18,11 +18,16 @@ log = logging.getLogger(__name__)
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
 
 
-def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
-    body: dict[str, Any] = {"code": code, "message": message}
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """The body of every error answer: ``{"error": {"code", "message", "details"?}}``."""
+    error: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
-        body["details"] = details
-    return JSONResponse({"error": jsonable_encoder(body)}, status_code=status)
+        error["details"] = details
+    return {"error": error}
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+    return JSONResponse(jsonable_encoder(error_body(code, message, details)), status_code=status)
 
 
 def install_error_handlers(app: FastAPI) -> None:

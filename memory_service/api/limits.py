@@ -7,6 +7,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from memory_service.api.errors import error_body
+
 
 class BodySizeLimit:
     """Answers 413 when a request body exceeds ``max_bytes`` (declared or streamed)."""
@@ -48,15 +50,8 @@ class BodySizeLimit:
             await self._reject(send)
 
     async def _reject(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "error": {
-                    "code": "payload_too_large",
-                    "message": f"request body exceeds {self.max_bytes} bytes; send smaller batches",
-                    "details": {"max_bytes": self.max_bytes},
-                }
-            }
-        ).encode()
+        message = f"request body exceeds {self.max_bytes} bytes; send smaller batches"
+        body = json.dumps(error_body("payload_too_large", message, {"max_bytes": self.max_bytes})).encode()
         await send(
             {
                 "type": "http.response.start",
