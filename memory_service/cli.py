@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -24,7 +24,6 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from memory_service.cli_eval import eval_app
-from memory_service.domain import Layer
 from memory_service.errors import InvalidInputError, MemoryServiceError, PayloadTooLargeError
 from memory_service.schemas import SearchResponse
 from memory_service.sdk import MemoryClient
@@ -179,23 +178,59 @@ def add(
 def search(
     query: Annotated[str, typer.Argument(help="What to look for, in plain words.")],
     user: UserOption,
-    top_k: Annotated[int, typer.Option("--top-k", "-k", help="How many results.")] = 10,
     layers: Annotated[
         list[str] | None, typer.Option("--layers", "--layer", help="Layers to search; repeat or comma-separate.")
     ] = None,
+    top_k: Annotated[int, typer.Option("--top-k", "-k", help="How many results.")] = 10,
+    now: Annotated[str | None, typer.Option(help="The moment asked from (ISO 8601, with a timezone).")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Memory as it stood then: nothing said or learned later.")] = None,
+    since: Annotated[str | None, typer.Option(help="Only what happened from then on (event time).")] = None,
+    until: Annotated[str | None, typer.Option(help="Only what happened before then (event time).")] = None,
+    session: Annotated[
+        list[str] | None, typer.Option("--session", help="Only these sessions; repeat or comma-separate.")
+    ] = None,
+    role: Annotated[
+        list[str] | None, typer.Option("--role", help="Only turns by these roles; repeat or comma-separate.")
+    ] = None,
+    recipe: Annotated[str | None, typer.Option(help="Search recipe (default: hybrid).")] = None,
+    granularity: Annotated[str, typer.Option(help="Rank single turns (turn) or whole sessions (session).")] = "turn",
+    neighbors: Annotated[int, typer.Option(help="Turns before and after each turn hit to return.")] = 0,
+    reinforce: Annotated[
+        bool, typer.Option("--reinforce/--no-reinforce", help="Count the semantic results as retrieved.")
+    ] = True,
     url: UrlOption = None,
     api_key: ApiKeyOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the response as JSON.")] = False,
 ) -> None:
     """Search a user's memories, best first."""
-    chosen = [part.strip() for value in layers or () for part in value.split(",") if part.strip()]
-    with _errors(), _client(url, api_key) as client:
-        # The client validates the layer names, as for any other input.
-        response = client.search(query, user, layers=cast(list[Layer], chosen) or None, top_k=top_k)
+    # The client validates every value (layer and role names, times), as for any other input.
+    with _errors():
+        window = {"start": since, "end": until} if since or until else None
+        options: dict[str, Any] = {
+            "layers": _listed(layers) or None,
+            "top_k": top_k,
+            "now": now,
+            "as_of": as_of,
+            "time_range": window,
+            "session_ids": _listed(session) or None,
+            "filters": {"roles": _listed(role)} if role else None,
+            "recipe": recipe,
+            "granularity": granularity,
+            "neighbors": neighbors,
+            "reinforce": reinforce,
+        }
+        sdk_base.search_request(query=query, user_id=user, **options)  # before the client opens: no model load
+        with _client(url, api_key) as client:
+            response = client.search(query, user, **options)
     if as_json:
         typer.echo(response.model_dump_json(indent=2))
     else:
         print_results(response)
+
+
+def _listed(values: list[str] | None) -> list[str]:
+    """Repeated and comma-separated values, in order."""
+    return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
 
 
 # -- input and output --------------------------------------------------------------------------

@@ -102,9 +102,22 @@ def test_add_from_a_missing_file_exits_2(data_dir: Path, tmp_path: Path) -> None
     assert result.exit_code == 2 and "cannot read" in result.stderr
 
 
-def test_bad_search_arguments_exit_2(data_dir: Path) -> None:
-    result = CliRunner().invoke(app, ["search", "q", "--user", "cy", "--layers", "episodic,nowhere"])
-    assert result.exit_code == 2 and "layers" in result.stderr
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--layers", "episodic,nowhere"], "layers"),
+        (["--now", "2024-03-01T09:00:00"], "now: Input should have timezone info"),
+        (["--since", "last week"], "time_range.start"),
+        (["--since", "2024-03-02T00:00:00Z", "--until", "2024-03-01T00:00:00Z"], "must not be after"),
+        (["--role", "user,robot"], "filters.roles.1"),
+        (["--granularity", "paragraph"], "granularity"),
+        (["--neighbors", "11"], "neighbors"),
+    ],
+)
+def test_bad_search_arguments_exit_2(data_dir: Path, args: list[str], error: str) -> None:
+    result = CliRunner().invoke(app, ["search", "q", "--user", "cy", *args])
+    assert result.exit_code == 2 and result.stderr.startswith("error: ") and error in result.stderr, result.output
+    assert not data_dir.exists()  # refused before the store or the model was opened
 
 
 def test_db_upgrade_then_current(data_dir: Path) -> None:

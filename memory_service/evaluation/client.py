@@ -16,11 +16,19 @@ from typing import Any, Protocol
 
 from memory_service.domain import Granularity, Layer
 from memory_service.errors import InvalidInputError, NotFoundError
-from memory_service.schemas import ExtractionStatus, MessagesCreated, SearchResponse, SearchResult, UserDeleted
+from memory_service.schemas import (
+    ExtractionStatus,
+    MessagesCreated,
+    SearchFilters,
+    SearchResponse,
+    SearchResult,
+    TimeRangeIn,
+    UserDeleted,
+)
 
 
 class EvalClient(Protocol):
-    """What both SDK clients offer and an evaluation needs."""
+    """What both SDK clients offer and an evaluation needs; ``search`` takes every search option."""
 
     def add_messages(
         self,
@@ -37,11 +45,16 @@ class EvalClient(Protocol):
         query: str,
         user_id: str,
         *,
+        layers: Sequence[Layer] | None = None,
         top_k: int = 10,
         now: datetime | None = None,
+        as_of: datetime | None = None,
+        time_range: TimeRangeIn | Mapping[str, Any] | None = None,
+        session_ids: Sequence[str] | None = None,
+        filters: SearchFilters | Mapping[str, Any] | None = None,
         recipe: str | None = None,
         granularity: Granularity = "turn",
-        layers: Sequence[Layer] | None = None,
+        neighbors: int = 0,
         reinforce: bool = True,
     ) -> SearchResponse: ...
 

@@ -39,12 +39,10 @@ from memory_service.schemas import (
     MessageCreate,
     MessagesCreate,
     MessagesCreated,
-    SearchFilters,
     SearchRequest,
     SearchResponse,
     SessionPublic,
     SessionsPage,
-    TimeRangeIn,
     UserDeleted,
 )
 
@@ -115,40 +113,9 @@ def messages_create(
     )
 
 
-def search_request(
-    query: str,
-    user_id: str,
-    *,
-    layers: Sequence[str] | None,
-    top_k: int,
-    now: datetime | None,
-    as_of: datetime | None,
-    time_range: TimeRangeIn | Mapping[str, Any] | None,
-    session_ids: Sequence[str] | None,
-    filters: SearchFilters | Mapping[str, Any] | None,
-    recipe: str | None = None,
-    granularity: str = "turn",
-    neighbors: int = 0,
-    reinforce: bool = True,
-) -> SearchRequest:
-    return validated(
-        SearchRequest,
-        {
-            "query": query,
-            "user_id": user_id,
-            "layers": layers,
-            "top_k": top_k,
-            "now": now,
-            "as_of": as_of,
-            "time_range": time_range,
-            "session_ids": session_ids,
-            "filters": filters,
-            "recipe": recipe,
-            "granularity": granularity,
-            "neighbors": neighbors,
-            "reinforce": reinforce,
-        },
-    )
+def search_request(**options: Any) -> SearchRequest:
+    """The request for the clients' ``search`` arguments, named as ``SearchRequest``'s fields."""
+    return validated(SearchRequest, options)
 
 
 # -- requests and responses ------------------------------------------------------------------

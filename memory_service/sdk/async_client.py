@@ -96,8 +96,8 @@ class AsyncMemoryClient(base.AsyncClientBase):
     ) -> SearchResponse:
         """The user's memories most relevant to ``query``, best first (higher score is better)."""
         request = base.search_request(
-            query,
-            user_id,
+            query=query,
+            user_id=user_id,
             layers=layers,
             top_k=top_k,
             now=now,

@@ -126,8 +126,8 @@ class LocalMemoryClient(base.SyncClientBase):
     ) -> SearchResponse:
         """The user's memories most relevant to ``query``, best first (higher score is better)."""
         request = base.search_request(
-            query,
-            user_id,
+            query=query,
+            user_id=user_id,
             layers=layers,
             top_k=top_k,
             now=now,
