@@ -263,7 +263,7 @@ def _options(
             llm_model=llm_model,
             judge_model=judge_model,
             qa_top_k=qa_top_k,
-            prompt=prompt,
+            qa_prompt=prompt,
             llm_options=parse_llm_options(llm_options or []),
             no_llm_reason=reason,
             infer=infer,

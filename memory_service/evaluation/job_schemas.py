@@ -9,29 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from memory_service.domain import Page
 from memory_service.evaluation.job_store import EvalJob
+from memory_service.evaluation.options import RunOptions
 from memory_service.schemas import ItemsPage
 
 
-class EvalJobOptions(BaseModel):
-    """How to run the benchmark; every field has the command line's default."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    recipes: list[str] | None = Field(default=None, description="Search recipes to compare (default: hybrid).")
-    granularity: Literal["session", "turn", "both"] | None = Field(
-        default=None, description="LongMemEval rankings to score (default both; LoCoMo scores turns)."
-    )
-    top_k: int = Field(default=50, ge=1, le=200, description="Results per search; the deepest k scored.")
-    limit: int | None = Field(default=None, ge=1, description="Only the first N questions or conversations.")
-    ingest: Literal["all", "user"] = Field(default="all", description="All turns, or user turns only.")
-    keep: bool = Field(default=False, description="Keep each question's memories after scoring.")
-    qa: bool = Field(default=True, description="Answer and judge with the server's LLM, when it has one.")
-    llm_model: str | None = Field(default=None, max_length=200, description="Answering model (default: the server's).")
-    judge_model: str | None = Field(default=None, max_length=200, description="Judging model (default: llm_model).")
-    qa_top_k: int = Field(default=10, ge=1, le=200, description="Memories given to the answering model.")
-    qa_prompt: str | None = Field(
-        default=None, max_length=20_000, description="Answer prompt with {memories}, {question}, {question_date}."
-    )
+class EvalJobOptions(RunOptions):
+    """How to run the benchmark: the run options of the command line, with its defaults; the
+    server's LLM answers unless ``qa`` is false or ``llm_model`` names another."""
 
 
 class EvalJobCreate(BaseModel):

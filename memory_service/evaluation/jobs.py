@@ -26,7 +26,7 @@ from memory_service.errors import ConflictError, InvalidInputError, NotFoundErro
 from memory_service.evaluation import job_store as store
 from memory_service.evaluation.datasets import DatasetFormatError, parse_locomo, parse_longmemeval
 from memory_service.evaluation.job_store import EvalJob
-from memory_service.evaluation.options import EvalOptions, make_options
+from memory_service.evaluation.options import EvalOptions, job_options
 from memory_service.pagination import PageRequest
 from memory_service.services.memory import MemoryService
 from memory_service.store.database import Database
@@ -128,28 +128,7 @@ class JobManager:
 
     def options_for(self, benchmark: str, options: Mapping[str, Any]) -> EvalOptions:
         """The run options of a job; the server's LLM answers unless the job turns QA off."""
-        known = {"recipes", "granularity", "top_k", "limit", "ingest", "keep", "qa", "llm_model", "judge_model"}
-        known |= {"qa_top_k", "qa_prompt"}
-        unknown = sorted(set(options) - known)
-        if unknown:
-            raise InvalidInputError(f"unknown job option {unknown[0]!r}", details={"unknown": unknown})
-        qa = options.get("qa", True)
-        llm_model = (options.get("llm_model") or self.llm_model) if qa else None
-        reason = "the job's options turn QA off" if not qa else "the server has no LLM configured (MEMORY_LLM_MODEL)"
-        return make_options(
-            benchmark,
-            recipes=options.get("recipes"),
-            granularity=options.get("granularity"),
-            top_k=options.get("top_k", 50),
-            limit=options.get("limit"),
-            ingest=options.get("ingest", "all"),
-            keep=bool(options.get("keep", False)),
-            llm_model=llm_model,
-            judge_model=options.get("judge_model"),
-            qa_top_k=options.get("qa_top_k", 10),
-            prompt=options.get("qa_prompt"),
-            no_llm_reason=reason,
-        )
+        return job_options(benchmark, options, self.llm_model)
 
     # -- background work ------------------------------------------------------------------
 

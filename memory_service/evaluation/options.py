@@ -1,8 +1,11 @@
 """What an evaluation run is asked to do, checked once before any work starts.
 
-The same options come from the command line and from REST job requests, so they are one frozen
-value with one validator: a bad option fails with `InvalidInputError` (exit 2 on the command
-line, 422 over REST) before a model is loaded or a question is ingested.
+`RunOptions` is the one list of the options a user picks. The REST job schema is that model,
+`make_options` takes its fields as keywords, and the command line has one option for each
+(tests/evaluation/test_options.py fails when one of them lacks an option). Whichever face they
+come from, the options go through one validator, `make_options`, into one frozen value,
+`EvalOptions`: a bad option fails with `InvalidInputError` (exit 2 on the command line, 422 over
+REST) before a model is loaded or a question is ingested.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, NoReturn
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from memory_service.domain import Layer
 from memory_service.errors import InvalidInputError
 from memory_service.evaluation.metrics import DEFAULT_KS
 from retrieval.config import DEFAULT_RECIPE, RECIPES
@@ -43,6 +49,40 @@ Answer:"""
 """The answering prompt; placeholders ``{memories}``, ``{question}`` and ``{question_date}``."""
 
 PROMPT_FIELDS = frozenset({"memories", "question", "question_date"})
+
+
+class RunOptions(BaseModel):
+    """The options of a run as a user picks them, each with the command line's default.
+
+    Values are checked by `make_options`, whatever face they come from; the bounds and choices
+    here also describe them in the API's schema.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    recipes: list[str] | None = Field(default=None, description="Search recipes to compare (default: hybrid).")
+    granularity: GranularityChoice | None = Field(
+        default=None, description="LongMemEval rankings to score (default both; LoCoMo scores turns)."
+    )
+    top_k: int = Field(default=50, ge=1, le=MAX_TOP_K, description="Results per search; the deepest k scored.")
+    limit: int | None = Field(default=None, ge=1, description="Only the first N questions or conversations.")
+    ingest: IngestChoice = Field(default="all", description="All turns, or user turns only.")
+    keep: bool = Field(default=False, description="Keep each question's memories after scoring.")
+    infer: bool = Field(
+        default=False, description="Ingest with infer: extract facts and graph relations before asking (LongMemEval)."
+    )
+    layers: list[Layer] | None = Field(
+        default=None, description="Layers the turn search reads (default episodic); semantic and graph need infer."
+    )
+    qa: bool = Field(default=True, description="Answer and judge with the configured LLM, when there is one.")
+    llm_model: str | None = Field(
+        default=None, max_length=200, description="Answering model (default: the configured one)."
+    )
+    judge_model: str | None = Field(default=None, max_length=200, description="Judging model (default: llm_model).")
+    qa_top_k: int = Field(default=10, ge=1, le=MAX_TOP_K, description="Memories given to the answering model.")
+    qa_prompt: str | None = Field(
+        default=None, max_length=20_000, description="Answer prompt with {memories}, {question}, {question_date}."
+    )
 
 
 @dataclass(frozen=True)
@@ -120,16 +160,20 @@ def make_options(
     limit: int | None = None,
     ingest: str = "all",
     keep: bool = False,
+    infer: bool = False,
+    layers: Sequence[str] | None = None,
     llm_model: str | None = None,
     judge_model: str | None = None,
     qa_top_k: int = 10,
-    prompt: str | None = None,
+    qa_prompt: str | None = None,
     llm_options: Mapping[str, Any] | None = None,
     no_llm_reason: str | None = None,
-    infer: bool = False,
-    layers: Sequence[str] | None = None,
 ) -> EvalOptions:
-    """Checked options; every problem is an `InvalidInputError` naming the option and the fix."""
+    """Checked options; every problem is an `InvalidInputError` naming the option and the fix.
+
+    The keywords are `RunOptions`' fields, but ``qa``: without an LLM to answer, pass no
+    ``llm_model`` and say why in ``no_llm_reason``. ``llm_options`` go to litellm as they are.
+    """
     if benchmark not in BENCHMARKS:
         _bad("benchmark", f"unknown benchmark {benchmark!r}; known: {', '.join(BENCHMARKS)}", benchmark)
     granularity = granularity or ("turn" if benchmark == "locomo" else "both")
@@ -157,7 +201,7 @@ def make_options(
         _bad("limit", "limit must be at least 1 (leave it out to run the whole file)", limit)
     if not 1 <= qa_top_k <= top_k:
         _bad("qa_top_k", f"qa_top_k must be between 1 and top_k ({top_k})", qa_top_k)
-    template = check_prompt(prompt) if prompt is not None else DEFAULT_ANSWER_PROMPT
+    template = check_prompt(qa_prompt) if qa_prompt is not None else DEFAULT_ANSWER_PROMPT
     qa = None
     if llm_model:
         qa = QAOptions(
@@ -180,6 +224,18 @@ def make_options(
         qa=qa,
         qa_skipped_reason=None if qa else (no_llm_reason or EvalOptions.qa_skipped_reason),
     )
+
+
+def job_options(benchmark: str, options: Mapping[str, Any], llm_model: str | None) -> EvalOptions:
+    """The run of a REST job: ``options`` are `RunOptions` fields (those left out take their
+    defaults); ``llm_model``, the server's, answers unless the job turns QA off or names another."""
+    unknown = sorted(set(options) - set(RunOptions.model_fields))
+    if unknown:
+        raise InvalidInputError(f"unknown job option {unknown[0]!r}", details={"unknown": unknown})
+    chosen = {name: options.get(name, spec.get_default()) for name, spec in RunOptions.model_fields.items()}
+    qa, model = chosen.pop("qa"), chosen.pop("llm_model")
+    reason = "the server has no LLM configured (MEMORY_LLM_MODEL)" if qa else "the job's options turn QA off"
+    return make_options(benchmark, **chosen, llm_model=(model or llm_model) if qa else None, no_llm_reason=reason)
 
 
 def check_prompt(template: str) -> str:

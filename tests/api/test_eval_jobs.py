@@ -96,6 +96,35 @@ def test_jobs_are_listed_newest_first_a_page_at_a_time(client: TestClient, tmp_p
         assert wait_for(client, job_id)["status"] == "succeeded"
 
 
+@pytest.mark.parametrize("form", [False, True], ids=["json", "multipart"])
+def test_a_job_can_extract_on_ingest_and_search_every_layer(
+    client: TestClient, runtime: Runtime, tmp_path: Path, form: bool
+) -> None:
+    dataset = write_longmemeval(tmp_path / "lme.json")
+    options = {"infer": True, "layers": ["episodic", "semantic", "graph"], "granularity": "turn", "keep": True}
+    if form:
+        files = {"file": ("lme.json", dataset.read_bytes(), "application/json")}
+        data = {"benchmark": "longmemeval", "options": json.dumps(options)}
+        created = client.post("/v1/eval/jobs", data=data, files=files)
+    else:
+        body = {"benchmark": "longmemeval", "dataset_path": str(dataset), "options": options}
+        created = client.post("/v1/eval/jobs", json=body)
+    assert created.status_code == 201, created.text
+    job = created.json()
+    assert job["options"]["infer"] is True and job["options"]["layers"] == options["layers"]
+
+    done = wait_for(client, job["id"])
+    assert done["status"] == "succeeded", done
+    assert done["metrics"]["questions_scored"] == 2 and "turn" in done["metrics"] and "session" not in done["metrics"]
+    folder = runtime.settings.data_dir / "eval_jobs" / job["id"].removeprefix("evaljob_")
+    run = json.loads((folder / "run.json").read_text())
+    assert run["options"]["infer"] is True and run["options"]["layers"] == options["layers"]
+    records = [json.loads(line) for line in (folder / "results.jsonl").read_text().splitlines()]
+    assert records and all(record["ingest"]["extraction_wait_s"] >= 0 for record in records)
+    move = next(record for record in records if record["unit"] == "q_move")
+    assert move["recipes"]["hybrid"]["ranked"]["turn"][0] == "answer_move_2_1"
+
+
 def test_cancel_stops_a_job_between_questions(client: TestClient, tmp_path: Path) -> None:
     dataset = write_longmemeval(tmp_path / "lme.json", many_questions(8))
     job = client.post("/v1/eval/jobs", json={"benchmark": "longmemeval", "dataset_path": str(dataset)}).json()
@@ -139,6 +168,9 @@ def test_a_job_survives_a_restart(
         ({"benchmark": "longmemeval", "dataset_path": "DATA", "options": {"top_k": 0}}, 422, "top_k"),
         ({"benchmark": "longmemeval", "dataset_path": "DATA", "options": {"colour": "red"}}, 422, "colour"),
         ({"benchmark": "longmemeval", "dataset_path": "DATA", "options": {"qa_prompt": "{nope}"}}, 422, "placeholder"),
+        ({"benchmark": "longmemeval", "dataset_path": "DATA", "options": {"layers": ["semantic"]}}, 422, "add infer"),
+        ({"benchmark": "longmemeval", "dataset_path": "DATA", "options": {"layers": ["dreams"]}}, 422, "layers"),
+        ({"benchmark": "locomo", "dataset_path": "DATA", "options": {"infer": True}}, 422, "LongMemEval"),
     ],
 )
 def test_bad_submissions_are_422(

@@ -339,7 +339,7 @@ def test_bad_input_fails_before_any_work(tmp_path: Path, client: LocalMemoryClie
     with pytest.raises(InvalidInputError, match="granularity"):
         make_options("longmemeval", granularity="word")
     with pytest.raises(InvalidInputError, match="placeholder"):
-        make_options("longmemeval", llm_model="m", prompt="{memories} {question} {answer}")
+        make_options("longmemeval", llm_model="m", qa_prompt="{memories} {question} {answer}")
     with pytest.raises(InvalidInputError, match="LoCoMo is scored on turns"):
         make_options("locomo", granularity="session")
     locomo = write_locomo(tmp_path / "locomo.json")
