@@ -40,7 +40,7 @@ from memory_service.graph_domain import (
     parse_graph_id,
 )
 from memory_service.layers.cache import CacheLayer, PartitionCache, exactly
-from memory_service.pagination import check_limit, decode_cursor, encode_cursor
+from memory_service.pagination import PageRequest
 from memory_service.store import graph_repository as graph_repo
 from memory_service.store import repository as repo
 from memory_service.store.database import Database
@@ -111,16 +111,15 @@ class GraphService:
         self, namespace: str, user_id: str, *, limit: int = 100, cursor: str | None = None
     ) -> Page[GraphEntity]:
         """The user's entities by id; an unknown user has none."""
-        check_limit(limit)
-        after = decode_cursor(cursor)
+        request = PageRequest.of(limit, cursor)
         user_pk = self._user(namespace, user_id)
         if user_pk is None:
             return Page((), None)
         loaded = self._get(user_pk)
         with loaded.lock:
-            ids = [i for i in sorted(loaded.graph.entities) if after is None or i > after]
-            page = [_entity(user_pk, loaded.graph.entity(i)) for i in ids[:limit]]
-        return Page(tuple(page), encode_cursor(ids[limit - 1]) if len(ids) > limit else None)
+            graph = loaded.graph
+            ids = [i for i in sorted(graph.entities) if request.after is None or i > request.after]
+            return request.page(ids[: request.fetch], int, lambda i: _entity(user_pk, graph.entity(i)))
 
     def get_entity(self, namespace: str, entity_id: str) -> GraphEntityDetail:
         user_pk, local = self._entity_key(namespace, entity_id)
@@ -166,9 +165,8 @@ class GraphService:
     ) -> Page[GraphEdge]:
         """The user's relations by id: current ones (now, or as seen at ``as_of``), and with
         ``include_past`` also those that had ended; retracted relations never show."""
-        check_limit(limit)
+        request = PageRequest.of(limit, cursor)
         _check_moment(as_of, by)
-        after = decode_cursor(cursor)
         user_pk = self._user(namespace, user_id)
         if user_pk is None:
             return Page((), None)
@@ -182,10 +180,8 @@ class GraphService:
                     (r for r in graph.relations.values() if r.is_current or (include_past and not r.is_retracted)),
                     key=lambda r: r.id,
                 )
-            relations = [r for r in relations if after is None or r.id > after]
-            page = [_edge(user_pk, graph, r) for r in relations[:limit]]
-        more = len(relations) > limit
-        return Page(tuple(page), encode_cursor(relations[limit - 1].id) if more else None)
+            relations = [r for r in relations if request.after is None or r.id > request.after]
+            return request.page(relations[: request.fetch], lambda r: r.id, lambda r: _edge(user_pk, graph, r))
 
     def search(
         self,
