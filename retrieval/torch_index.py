@@ -1,4 +1,4 @@
-"""The GPU backend of :class:`retrieval.vector_index.VectorIndex`: exact search on torch.
+"""The GPU backend of :class:`retrieval.vector_base.VectorIndex`: exact search on torch.
 
 Torch is imported when an index is made, so CPU-only code paths never pay for it.
 """
@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.vector_index import Backend, Hits, Precision, as_rows, to_hits
+from retrieval.vector_base import Backend, Hits, Precision, as_rows, to_hits
 
 
 class TorchIndex:

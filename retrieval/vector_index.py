@@ -1,5 +1,6 @@
-"""Vector indexes: one protocol, FAISS exact and IVF backends (the torch one for GPUs is in
-:mod:`retrieval.torch_index`), and the choice among them.
+"""Vector indexes: FAISS exact and IVF backends (the torch one for GPUs is in
+:mod:`retrieval.torch_index`, the protocol both follow in :mod:`retrieval.vector_base`), and
+the choice among them.
 
 Ids are the store's int64 primary keys, so the id map lives in SQL: an index can always be
 rebuilt from the store. Which backend serves a partition is decided by :func:`choose_backend`
@@ -9,25 +10,21 @@ for half the memory and disk at a small recall cost, in fp16 (:data:`Precision`)
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any
 
 import faiss
 import numpy as np
 
+# Importers of the indexes know these names from here too.
+from retrieval.vector_base import Backend, Hits, Precision, VectorIndex, as_rows, to_hits
+
 log = logging.getLogger(__name__)
 
-# One query at a time is FAISS's work here; its OpenMP team costs more to wake than a scan of
-# 100k vectors takes on one core (5 ms vs 30 ms measured on 2 cores), and concurrent requests
-# already run in parallel threads (FAISS releases the GIL).
-faiss.omp_set_num_threads(1)
-
-Backend = Literal["faiss-flat", "faiss-ivf", "torch"]
-Precision = Literal["fp32", "fp16"]
-"""How an index holds its vectors: fp16 halves their bytes; scores are still computed in fp32."""
 IVF_THRESHOLD = 50_000
 """Partitions at least this large get an approximate (IVF) index on CPU; smaller ones scan."""
 IVF_TARGET_RECALL = 0.97
@@ -43,51 +40,16 @@ already exceeds what questions need (measured: docs/benchmarks.md, round keys)."
 EXACT_FILTER_SHARE = 0.2
 """An IVF search filtered to at most this share of the partition scans the allowed ids exactly."""
 
-Hits = list[tuple[int, float]]
 
+@functools.cache
+def _one_openmp_thread() -> None:
+    """Run FAISS on one OpenMP thread in this process, from its first index on.
 
-class VectorIndex(Protocol):
-    """Scores are inner products of unit vectors (higher is better)."""
-
-    backend: Backend
-
-    @property
-    def dim(self) -> int: ...
-
-    @property
-    def precision(self) -> Precision: ...
-
-    def __len__(self) -> int: ...
-
-    def add(self, ids: Sequence[int], vectors: np.ndarray) -> None:
-        """Add vectors; an id already present is replaced."""
-        ...
-
-    def remove(self, ids: Sequence[int]) -> None: ...
-
-    def search(self, query: np.ndarray, k: int, allowed_ids: Collection[int] | None = None) -> Hits:
-        """The ``k`` nearest (id, score) pairs, best first; only ``allowed_ids`` if given."""
-        ...
-
-    def search_many(self, queries: np.ndarray, k: int) -> list[Hits]:
-        """One ranking per query row, computed in one call."""
-        ...
-
-    def ids(self) -> np.ndarray: ...
-
-    def vectors(self, ids: Sequence[int]) -> np.ndarray:
-        """The stored vectors of ``ids`` (each must be present), one row per id."""
-        ...
-
-    def save(self, path: Path) -> None: ...
-
-
-def as_rows(vectors: np.ndarray, dim: int) -> np.ndarray:
-    return np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, dim)
-
-
-def to_hits(ids: np.ndarray, scores: np.ndarray) -> Hits:
-    return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if i != -1]
+    One query at a time is FAISS's work here; its OpenMP team costs more to wake than a scan of
+    100k vectors takes on one core (5 ms vs 30 ms measured on 2 cores), and concurrent requests
+    already run in parallel threads (FAISS releases the GIL).
+    """
+    faiss.omp_set_num_threads(1)
 
 
 def _fp16_codes(index: Any) -> bool:
@@ -102,6 +64,7 @@ class _FaissIndex:
     backend: Backend
 
     def __init__(self, dim: int, index: Any) -> None:
+        _one_openmp_thread()
         self._dim = dim
         self._index = index
         self.precision: Precision = "fp16" if _fp16_codes(index) else "fp32"
@@ -229,6 +192,7 @@ class FaissIVFIndex(_FaissIndex):
     ) -> FaissIVFIndex:
         """Train the cells on the vectors given, then add them, probing ``margin`` times the
         calibrated cells. Needs ~40 vectors per cell."""
+        _one_openmp_thread()  # training included
         rows = as_rows(vectors, vectors.shape[1])
         dim = rows.shape[1]
         nlist = nlist or max(1, min(int(4 * math.sqrt(len(rows))), len(rows) // 40))

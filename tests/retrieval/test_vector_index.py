@@ -1,6 +1,9 @@
 """Contract of the VectorIndex protocol, run against every backend available here (and the FAISS
 ones at each precision)."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +24,7 @@ from retrieval.vector_index import (
     load_index,
 )
 
+ROOT = Path(__file__).resolve().parents[2]
 BACKENDS = ["faiss-flat", "faiss-ivf", "torch", "faiss-flat-fp16", "faiss-ivf-fp16"]
 """Backends, a ``-fp16`` suffix asking for that precision."""
 SCORE_TOLERANCE = {"fp32": 1e-5, "fp16": 2e-3}
@@ -186,3 +190,15 @@ def test_precision_of_each_backend() -> None:
     assert index_precision("torch", "cpu", "fp16") == "fp32"
     assert index_precision("torch", "cuda:0", "fp32") == "fp16"
     assert build_index("torch", 4, [], np.zeros((0, 4), np.float32), precision="fp16").precision == "fp32"
+
+
+def test_importing_the_indexes_leaves_faiss_threads_alone_and_an_index_takes_one() -> None:
+    """One OpenMP thread is the index's choice (see ``_one_openmp_thread``), made when it is built."""
+    probe = (
+        "import faiss; before = faiss.omp_get_max_threads(); import retrieval.vector_index as v; "
+        "assert faiss.omp_get_max_threads() == before == 2, before; v.FaissFlatIndex(4); "
+        "assert faiss.omp_get_max_threads() == 1"
+    )
+    env = {**os.environ, "OMP_NUM_THREADS": "2"}
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
