@@ -21,7 +21,7 @@ import httpx
 import uvicorn
 
 from memory_service.api.app import create_app
-from memory_service.bootstrap import Runtime
+from memory_service.runtime import Runtime
 
 
 def free_port() -> int:

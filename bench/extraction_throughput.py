@@ -29,9 +29,9 @@ from sqlalchemy import func, select
 
 from agents import llm
 from agents.extraction import LLMExtractor
-from memory_service.bootstrap import Runtime, build_runtime
 from memory_service.domain import NewMessage
 from memory_service.evaluation.datasets import load_locomo
+from memory_service.runtime import Runtime, build_runtime
 from memory_service.settings import Settings
 from memory_service.store.tables import MemoryRow
 

@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from bench._server import serving
-from memory_service.bootstrap import build_runtime
 from memory_service.evaluation.datasets import load_longmemeval
+from memory_service.runtime import build_runtime
 from memory_service.settings import Settings
 from retrieval.embedder import SentenceTransformerEmbedder
 

@@ -29,9 +29,9 @@ import numpy as np
 
 from bench._server import serving, serving_process
 from bench.vector_index import DATA, grow
-from memory_service.bootstrap import build_runtime
 from memory_service.domain import NewMessage
 from memory_service.evaluation.datasets import load_longmemeval
+from memory_service.runtime import build_runtime
 from memory_service.settings import Settings
 from memory_service.store import repository as repo
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from memory_service.bootstrap import Runtime, build_runtime
+from memory_service.runtime import Runtime, build_runtime
 from memory_service.settings import Settings
 from retrieval.embedder import SentenceTransformerEmbedder
 

@@ -14,7 +14,7 @@ from memory_service.api.errors import install_error_handlers
 from memory_service.api.limits import BodySizeLimit
 from memory_service.api.metrics import RequestMetrics
 from memory_service.api.routes import eval_jobs, graph, health, memories, search, sessions, users
-from memory_service.bootstrap import Runtime, build_runtime
+from memory_service.runtime import Runtime, build_runtime
 from memory_service.settings import Settings
 
 log = logging.getLogger("memory_service")

@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from memory_service.bootstrap import Runtime
 from memory_service.domain import DEFAULT_NAMESPACE
 from memory_service.errors import AuthenticationError
 from memory_service.pagination import MAX_PAGE_SIZE
+from memory_service.runtime import Runtime
 from memory_service.services.memory import MemoryService
 
 

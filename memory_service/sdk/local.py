@@ -33,7 +33,7 @@ from memory_service.sdk import _base as base
 from memory_service.sdk._base import MessageInput
 
 if TYPE_CHECKING:
-    from memory_service.bootstrap import Runtime
+    from memory_service.runtime import Runtime
     from memory_service.services.memory import MemoryService
     from memory_service.services.semantic import SemanticService
     from memory_service.settings import Settings
@@ -59,7 +59,7 @@ class LocalMemoryClient(base.SyncClientBase):
 
         ``settings`` default to the ``MEMORY_*`` environment, as for the server.
         """
-        from memory_service.bootstrap import build_runtime
+        from memory_service.runtime import build_runtime
         from memory_service.settings import Settings
 
         runtime = build_runtime(settings if settings is not None else Settings())

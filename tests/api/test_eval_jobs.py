@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from memory_service.api.app import create_app
-from memory_service.bootstrap import Runtime, build_runtime
+from memory_service.runtime import Runtime, build_runtime
 from memory_service.settings import Settings
 from retrieval.embedder import SentenceTransformerEmbedder
 from tests.evaluation.test_runner import longmemeval_questions, write_locomo, write_longmemeval

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from memory_service.bootstrap import build_runtime
 from memory_service.evaluation.datasets import parse_longmemeval
 from memory_service.evaluation.judging import (
     JUDGE_TEMPLATES,
@@ -22,6 +21,7 @@ from memory_service.evaluation.judging import (
 from memory_service.evaluation.options import QAOptions, make_options
 from memory_service.evaluation.qa import answer_longmemeval, format_memories, summarize_longmemeval_qa
 from memory_service.evaluation.runner import RunRequest, run_evaluation
+from memory_service.runtime import build_runtime
 from memory_service.schemas import SearchResult
 from memory_service.sdk.local import LocalMemoryClient
 from memory_service.settings import Settings

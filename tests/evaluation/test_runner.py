@@ -19,13 +19,13 @@ import pytest
 import uvicorn
 
 from memory_service.api.app import create_app
-from memory_service.bootstrap import Runtime, build_runtime
 from memory_service.errors import ConflictError, InvalidInputError
 from memory_service.evaluation.client import ClientConfig
 from memory_service.evaluation.options import make_options
 from memory_service.evaluation.partition import make_partition
 from memory_service.evaluation.results import RunFolder
 from memory_service.evaluation.runner import RunRequest, run_evaluation
+from memory_service.runtime import Runtime, build_runtime
 from memory_service.sdk.client import MemoryClient
 from memory_service.sdk.local import LocalMemoryClient
 from memory_service.settings import Settings

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from memory_service.api.app import create_app
-from memory_service.bootstrap import Runtime
+from memory_service.runtime import Runtime
 from tests.semantic.conftest import wait_for_extraction
 
 CONVERSATION = [

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from memory_service.bootstrap import Runtime
+from memory_service.runtime import Runtime
 from memory_service.store.tables import GraphEntityRow, GraphRelationRow, GraphRevisionRow, UserRow
 from tests.graph_service.conftest import get_json, post_conversation
 

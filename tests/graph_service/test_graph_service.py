@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from agents.extraction import EpisodeText
 from agents.graph_extraction import FallbackGraphExtractor, LLMGraphExtractor, RuleGraphExtractor, build_graph_extractor
-from memory_service.bootstrap import Runtime
 from memory_service.domain import NewMessage, SearchQuery
 from memory_service.errors import InvalidInputError
 from memory_service.layers.cache import PartitionCache
+from memory_service.runtime import Runtime
 from memory_service.services.graph import GraphService
 from memory_service.store import repository as repo
 from memory_service.store.tables import GraphEntityRow, GraphRelationRow

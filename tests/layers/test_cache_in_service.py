@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from agents.extraction import EpisodeText
-from memory_service.bootstrap import Runtime, build_runtime
 from memory_service.domain import Layer, NewMessage, SearchHit, SearchQuery
 from memory_service.layers.cache import PartitionCache
+from memory_service.runtime import Runtime, build_runtime
 from memory_service.settings import Settings
 from memory_service.store import repository as repo
 from retrieval.embedder import SentenceTransformerEmbedder

@@ -24,7 +24,6 @@ import uvicorn
 from fastapi import FastAPI
 
 from memory_service.api.app import create_app
-from memory_service.bootstrap import Runtime, build_runtime
 from memory_service.errors import (
     AuthenticationError,
     ConflictError,
@@ -34,6 +33,7 @@ from memory_service.errors import (
     PayloadTooLargeError,
     UnavailableError,
 )
+from memory_service.runtime import Runtime, build_runtime
 from memory_service.schemas import MessageCreate
 from memory_service.sdk import AsyncMemoryClient, LocalMemoryClient, MemoryClient
 from memory_service.settings import Settings

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from memory_service.api.app import create_app
-from memory_service.bootstrap import Runtime
+from memory_service.runtime import Runtime
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, update
 
 from agents.extraction import build_extractor
-from memory_service.bootstrap import build_runtime
 from memory_service.domain import NewMessage
+from memory_service.runtime import build_runtime
 from memory_service.services.extraction_worker import _episode_text
 from memory_service.settings import Settings
 from memory_service.store import extraction_tasks as tasks

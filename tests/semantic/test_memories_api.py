@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from memory_service.bootstrap import Runtime
+from memory_service.runtime import Runtime
 from memory_service.store.tables import ExtractionTaskRow, MemoryHistoryRow, MemoryRow
 from tests.semantic.conftest import wait_for_extraction
 

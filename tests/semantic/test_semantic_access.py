@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from memory_service.bootstrap import Runtime
 from memory_service.domain import NewMessage, SearchHit, SearchQuery
+from memory_service.runtime import Runtime
 from memory_service.semantic_domain import parse_memory_id
 from memory_service.store import semantic_repository as semantic_repo
 from memory_service.store.tables import MemoryRow

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from agents.extraction import USER_SUBJECT, CandidateFact
-from memory_service.bootstrap import Runtime
 from memory_service.domain import NewMessage, Role, SearchQuery, TimeWindow
+from memory_service.runtime import Runtime
 from memory_service.semantic_domain import MemoryEdit, memory_public_id
 from memory_service.services.semantic_index import IndexedMemory
 from memory_service.store import repository as repo

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from memory_service.bootstrap import Runtime
+from memory_service.runtime import Runtime
 from tests.semantic.conftest import wait_for_extraction
 
 MOVES = [

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from memory_service.bootstrap import Runtime, build_runtime
 from memory_service.domain import NewMessage, SearchQuery
+from memory_service.runtime import Runtime, build_runtime
 from memory_service.settings import Settings
 from retrieval.embedder import SentenceTransformerEmbedder
 from tests.services.test_memory_service import CONVERSATION as BASE_CONVERSATION

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from memory_service.bootstrap import Runtime, build_runtime
 from memory_service.domain import NewMessage, SearchQuery, TimeWindow
 from memory_service.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
+from memory_service.runtime import Runtime, build_runtime
 from memory_service.services.memory import MemoryService
 from memory_service.settings import Settings
 from memory_service.store.tables import EmbeddingRow, EpisodeRow, SessionRow, UserRow

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from memory_service.bootstrap import build_runtime
 from memory_service.cli import app
 from memory_service.domain import NewMessage, SearchQuery
+from memory_service.runtime import build_runtime
 from memory_service.services.reindex import EmbeddingModelMismatchError, reindex
 from memory_service.settings import Settings
 from memory_service.store.tables import EmbeddingRow

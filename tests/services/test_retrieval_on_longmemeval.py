@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 
-from memory_service.bootstrap import Runtime, build_runtime
 from memory_service.domain import NewMessage, SearchQuery
 from memory_service.evaluation.datasets import (
     LongMemEvalQuestion,
@@ -17,6 +16,7 @@ from memory_service.evaluation.datasets import (
     turn_doc_id,
 )
 from memory_service.evaluation.metrics import recall_any
+from memory_service.runtime import Runtime, build_runtime
 from memory_service.settings import Settings
 from retrieval.embedder import SentenceTransformerEmbedder
 from tests.conftest import shared_data_dir

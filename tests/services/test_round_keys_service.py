@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from memory_service.bootstrap import Runtime, build_runtime
 from memory_service.domain import NewMessage, SearchQuery
+from memory_service.runtime import Runtime, build_runtime
 from memory_service.semantic_domain import parse_memory_id
 from memory_service.settings import Settings
 from memory_service.store import semantic_repository as semantic_repo

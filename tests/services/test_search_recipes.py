@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from memory_service.bootstrap import Runtime
 from memory_service.domain import NewMessage, SearchQuery, TimeWindow
 from memory_service.errors import InvalidInputError
+from memory_service.runtime import Runtime
 from retrieval.config import RECIPES
 
 NS = "default"
