@@ -1,4 +1,9 @@
-"""Builds the service's parts from settings, once per process (app lifespan, CLI, local client)."""
+"""Builds the service's parts from one ``Settings``, once per process (app lifespan, CLI, local client).
+
+Every part is made here and handed to the parts that use it; none looks another up. What runs
+beside the service (the evaluation harness) builds itself on top of a runtime; nothing here
+imports it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,6 @@ from dataclasses import dataclass
 from agents.consolidation import build_memory_manager
 from agents.extraction import build_extractor
 from agents.graph_extraction import build_graph_extractor
-from memory_service.evaluation.jobs import JobManager
 from memory_service.layers.cache import PartitionCache
 from memory_service.services.extraction_worker import ExtractionWorker
 from memory_service.services.graph import GraphService
@@ -34,7 +38,6 @@ class Runtime:
     db: Database
     embedder: Embedder
     service: MemoryService
-    jobs: JobManager
     semantic: SemanticService
     extraction: ExtractionWorker
     graph: GraphService
@@ -44,7 +47,6 @@ class Runtime:
         self.extraction.close()
         if self.unloader is not None:
             self.unloader.close()
-        self.jobs.close()
         self.service.close()
         saved = self.service.indexes.save_all()
         log.info("saved %d index(es) at shutdown", saved)
@@ -95,7 +97,6 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         semantic=semantic,
         graph=graph,
     )
-    jobs = JobManager(db, service, settings.data_dir / "eval_jobs", llm_model=settings.llm_model)
     extraction = ExtractionWorker(db, semantic, build_extractor(settings.llm_model), graph=graph)
     semantic.on_enqueued = extraction.wake
     # A SQLite file is served by this process alone: whatever it finds running at start was abandoned.
@@ -105,7 +106,6 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         db=db,
         embedder=embedder,
         service=service,
-        jobs=jobs,
         semantic=semantic,
         extraction=extraction,
         graph=graph,

@@ -13,7 +13,11 @@ from memory_service import __version__
 from memory_service.api.errors import install_error_handlers
 from memory_service.api.limits import BodySizeLimit
 from memory_service.api.metrics import RequestMetrics
-from memory_service.api.routes import eval_jobs, graph, health, memories, search, sessions, users
+from memory_service.api.routes import graph, health, memories, search, sessions, users
+
+# The one module of the core that knows the evaluation harness: it mounts its REST router and runs
+# its jobs while the app serves. Nothing the service does depends on it.
+from memory_service.evaluation import api as evaluation_api
 from memory_service.runtime import Runtime, build_runtime
 from memory_service.settings import Settings
 
@@ -37,7 +41,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             "API keys required" if settings.api_keys else "OPEN (no API key configured; loopback only)",
         )
         try:
-            yield
+            async with evaluation_api.jobs_running(app):
+                yield
         finally:
             if owned:
                 app.state.runtime.close()
@@ -57,7 +62,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     install_error_handlers(app)
     for module in (sessions, memories, graph, search, users, health):
         app.include_router(module.router)
-    app.include_router(eval_jobs.router)
+    app.include_router(evaluation_api.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestMetrics, registry=registry)
     return app

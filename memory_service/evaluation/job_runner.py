@@ -1,4 +1,4 @@
-"""One job's run inside the server: the runner on the server's service, progress into the job row."""
+"""One job's run inside the server: the runner on the job manager's client, progress into the job row."""
 
 from __future__ import annotations
 
@@ -6,26 +6,41 @@ import logging
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from memory_service.errors import MemoryServiceError
 from memory_service.evaluation import job_store as store
+from memory_service.evaluation.client import EvalClient
 from memory_service.evaluation.datasets import DatasetFormatError
 from memory_service.evaluation.job_store import EvalJob
+from memory_service.evaluation.options import EvalOptions
 from memory_service.evaluation.runner import RunRequest, run_evaluation
 from memory_service.evaluation.scoring import rounded
-from memory_service.sdk.local import LocalMemoryClient
-
-if TYPE_CHECKING:
-    from memory_service.evaluation.jobs import JobManager
 
 log = logging.getLogger(__name__)
+
+
+class JobHost(Protocol):
+    """What a job's run needs from the manager running it (``jobs.JobManager``, which imports this module)."""
+
+    @property
+    def client(self) -> EvalClient: ...
+
+    def options_for(self, benchmark: str, options: Mapping[str, Any]) -> EvalOptions: ...
+
+    def folder(self, pk: int) -> Path: ...
+
+    def update(self, pk: int, **values: Any) -> None: ...
+
+    def cancel_requested(self, pk: int) -> bool: ...
+
+    def closing(self) -> bool: ...
 
 
 class JobProgress:
     """Writes counts to the job row after every unit, and notices a cancel made by another process."""
 
-    def __init__(self, manager: JobManager, pk: int, cancel: threading.Event) -> None:
+    def __init__(self, manager: JobHost, pk: int, cancel: threading.Event) -> None:
         self._manager = manager
         self._pk = pk
         self._cancel = cancel
@@ -44,19 +59,16 @@ class JobProgress:
             self._cancel.set()
 
 
-def run_job(manager: JobManager, job: EvalJob, cancel: threading.Event) -> None:
+def run_job(manager: JobHost, job: EvalJob, cancel: threading.Event) -> None:
     """Run or resume ``job`` to the end, a cancel, or a server shutdown (which leaves it queued)."""
-    from memory_service.evaluation.jobs import JOB_NAMESPACE
-
     if job.cancel_requested:
         manager.update(job.pk, status=store.CANCELLED, finished_at=store.utcnow())
         return
     manager.update(job.pk, status=store.RUNNING, started_at=job.started_at or store.utcnow(), error=None)
-    client = LocalMemoryClient(manager.service, namespace=JOB_NAMESPACE)
     try:
         options = manager.options_for(job.benchmark, job.options)
         request = RunRequest(dataset=Path(job.dataset), out=manager.folder(job.pk), options=options, resume=True)
-        outcome = run_evaluation(request, JobProgress(manager, job.pk, cancel), cancel, client)
+        outcome = run_evaluation(request, JobProgress(manager, job.pk, cancel), cancel, manager.client)
     except (DatasetFormatError, OSError) as exc:
         manager.update(job.pk, status=store.FAILED, error=f"cannot read the dataset: {exc}", finished_at=store.utcnow())
         return

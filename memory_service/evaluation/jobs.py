@@ -1,9 +1,10 @@
 """Evaluation jobs in the server: submitted over REST, run one at a time in a background thread.
 
 A job is a row in ``eval_jobs`` plus a run folder under ``<data dir>/eval_jobs/<id>`` (the
-same ``results.jsonl`` / ``metrics.json`` / ``report.md`` the command line writes). Jobs run on
-the server's own service, in a namespace of their own (`JOB_NAMESPACE`) so benchmark data
-never mixes with a tenant's memories. Progress is written to the row after every unit.
+same ``results.jsonl`` / ``metrics.json`` / ``report.md`` the command line writes). Jobs run
+through the client they are given: the SDK's in-process one on the server's own service, in a
+namespace of their own (`JOB_NAMESPACE`) so benchmark data never mixes with a tenant's
+memories. Progress is written to the row after every unit.
 
 A job survives a restart: at start-up, jobs left queued or running are queued again and resume
 from their ``results.jsonl``. Cancelling stops a job between units; its partial metrics stay.
@@ -24,11 +25,12 @@ from typing import Any
 from memory_service.domain import Page
 from memory_service.errors import ConflictError, InvalidInputError, NotFoundError
 from memory_service.evaluation import job_store as store
+from memory_service.evaluation.client import EvalClient
 from memory_service.evaluation.datasets import DatasetFormatError, parse_locomo, parse_longmemeval
+from memory_service.evaluation.job_runner import run_job
 from memory_service.evaluation.job_store import EvalJob
 from memory_service.evaluation.options import EvalOptions, job_options
 from memory_service.pagination import PageRequest
-from memory_service.services.memory import MemoryService
 from memory_service.store.database import Database
 
 log = logging.getLogger(__name__)
@@ -53,9 +55,9 @@ class JobRequest:
 class JobManager:
     """Stores, runs, reports and cancels the evaluation jobs of one server process."""
 
-    def __init__(self, db: Database, service: MemoryService, root: Path, llm_model: str | None = None) -> None:
+    def __init__(self, db: Database, client: EvalClient, root: Path, llm_model: str | None = None) -> None:
         self._db = db
-        self._service = service
+        self._client = client
         self.root = root
         self.llm_model = llm_model
         self._queue: queue.Queue[int | None] = queue.Queue()
@@ -175,8 +177,6 @@ class JobManager:
                     store.update_job(db, pk, status=store.FAILED, error="internal error; see the server log")
 
     def _run(self, pk: int) -> None:
-        from memory_service.evaluation.job_runner import run_job
-
         with self._db.read() as db:
             row = store.find_job(db, pk)
             job = store.to_job(row) if row is not None else None
@@ -207,8 +207,9 @@ class JobManager:
             return row is None or row.cancel_requested
 
     @property
-    def service(self) -> MemoryService:
-        return self._service
+    def client(self) -> EvalClient:
+        """What jobs run on."""
+        return self._client
 
 
 def _check_upload(benchmark: str, content: bytes, name: str) -> None:

@@ -187,7 +187,6 @@ def test_stale_index_on_disk_is_rebuilt(runtime: Runtime, user_id: str, embedder
     other = build_runtime(runtime.settings, embedder=embedder)
     other.service.add_messages(NS, f"{user_id}-s", user_id, CONVERSATION[2:])
     other.extraction.close()
-    other.jobs.close()
     other.db.dispose()  # dies without saving its index
     fresh = build_runtime(runtime.settings, embedder=embedder)
     hits = fresh.service.search(NS, SearchQuery("marathon", user_id, top_k=1))

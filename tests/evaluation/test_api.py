@@ -141,11 +141,13 @@ def test_a_job_survives_a_restart(
 ) -> None:
     dataset = write_longmemeval(tmp_path / "lme.json", many_questions(6))
     first = build_runtime(sqlite_settings, embedder=embedder)
-    with TestClient(create_app(runtime=first)) as client:
+    app = create_app(runtime=first)
+    with TestClient(app) as client:
         job = client.post("/v1/eval/jobs", json={"benchmark": "longmemeval", "dataset_path": str(dataset)}).json()
         time.sleep(0.3)
-    first.close()  # the server stops: the job is put back in the queue after the question in hand
-    paused = first.jobs.get("default", job["id"])
+    # The server stops: the job is put back in the queue after the question in hand.
+    paused = app.state.eval_jobs.get("default", job["id"])
+    first.close()
     assert paused.status == "queued" and paused.done < 6
 
     second = build_runtime(sqlite_settings, embedder=embedder)

@@ -1,8 +1,12 @@
-"""Evaluation jobs: submit a benchmark run, watch its progress, read its metrics, cancel it.
+"""Evaluation jobs over REST, and their life in the server.
+
+The app mounts :data:`router` and runs its lifespan inside :func:`jobs_running`, which builds the
+job manager on the app's runtime, resumes the jobs a previous server process left unfinished,
+and stops them (between units, to resume at the next start) before the runtime closes. Jobs
+reach the service only through the SDK's in-process client, in a namespace of their own.
 
 ``POST /v1/eval/jobs`` takes JSON (a dataset path on the server) or multipart form data (an
-uploaded file, with ``benchmark`` and ``options`` as fields). The router's lifespan resumes the
-jobs a previous server process left unfinished.
+uploaded file, with ``benchmark`` and ``options`` as fields).
 """
 
 from __future__ import annotations
@@ -17,29 +21,47 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from memory_service.api.deps import Limit, NamespaceDep, RuntimeDep
-from memory_service.errors import InvalidInputError
+from memory_service.api.deps import Limit, NamespaceDep
+from memory_service.errors import InvalidInputError, UnavailableError
 from memory_service.evaluation.job_schemas import EvalJobCreate, EvalJobOptions, EvalJobPublic, EvalJobsPage
-from memory_service.evaluation.jobs import JobManager, JobRequest
+from memory_service.evaluation.jobs import JOB_NAMESPACE, JobManager, JobRequest
 from memory_service.schemas import ErrorResponse
+from memory_service.sdk.local import LocalMemoryClient
+
+JOBS_DIR = "eval_jobs"
+"""The jobs' run folders, under the data dir."""
 
 
 @asynccontextmanager
-async def _resume_jobs(app: FastAPI) -> AsyncIterator[None]:
-    await run_in_threadpool(app.state.runtime.jobs.start)
-    yield
+async def jobs_running(app: FastAPI) -> AsyncIterator[JobManager]:
+    """Run evaluation jobs on ``app.state.runtime`` for as long as the block lasts."""
+    runtime = app.state.runtime
+    jobs = JobManager(
+        runtime.db,
+        LocalMemoryClient(runtime.service, namespace=JOB_NAMESPACE),
+        runtime.settings.data_dir / JOBS_DIR,
+        llm_model=runtime.settings.llm_model,
+    )
+    app.state.eval_jobs = jobs
+    await run_in_threadpool(jobs.start)
+    try:
+        yield jobs
+    finally:
+        await run_in_threadpool(jobs.close)
 
 
 router = APIRouter(
     prefix="/v1/eval/jobs",
     tags=["evaluation"],
     responses={404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
-    lifespan=_resume_jobs,
 )
 
 
-def get_jobs(runtime: RuntimeDep) -> JobManager:
-    return runtime.jobs
+def get_jobs(request: Request) -> JobManager:
+    jobs: JobManager | None = getattr(request.app.state, "eval_jobs", None)
+    if jobs is None:
+        raise UnavailableError("evaluation jobs run only while the app's lifespan runs (uvicorn starts it)")
+    return jobs
 
 
 JobsDep = Annotated[JobManager, Depends(get_jobs)]
