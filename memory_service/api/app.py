@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, ProcessCollector
 
-from memory_service import __version__
 from memory_service.api.errors import install_error_handlers
 from memory_service.api.limits import BodySizeLimit
 from memory_service.api.metrics import RequestMetrics
@@ -20,6 +19,7 @@ from memory_service.api.routes import graph, health, memories, search, sessions,
 from memory_service.evaluation import api as evaluation_api
 from memory_service.runtime import Runtime, build_runtime
 from memory_service.settings import Settings
+from memory_service.version import __version__
 
 log = logging.getLogger("memory_service")
 

@@ -18,7 +18,6 @@ from typing import Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from memory_service import __version__
 from memory_service.errors import (
     ERRORS_BY_CODE,
     InvalidInputError,
@@ -45,6 +44,7 @@ from memory_service.schemas import (
     SessionsPage,
     UserDeleted,
 )
+from memory_service.version import __version__
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
