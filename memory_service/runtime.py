@@ -8,6 +8,7 @@ imports it.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 
 from agents.consolidation import build_memory_manager
@@ -83,7 +84,12 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         fact_keys=settings.fact_keys,
         precision=settings.index_precision,
     )
-    semantic = SemanticService(db, embedder, cache, build_memory_manager(settings.llm_model), partitions=partitions)
+    # A write that queues extraction sets this; the worker, waiting on it, starts at once instead of
+    # at its next poll.
+    queued = threading.Event()
+    semantic = SemanticService(
+        db, embedder, cache, build_memory_manager(settings.llm_model), partitions=partitions, on_enqueued=queued.set
+    )
     graph = GraphService(db, embedder, build_graph_extractor(settings.llm_model), partitions=partitions)
     service = MemoryService(
         db,
@@ -97,8 +103,7 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         semantic=semantic,
         graph=graph,
     )
-    extraction = ExtractionWorker(db, semantic, build_extractor(settings.llm_model), graph=graph)
-    semantic.on_enqueued = extraction.wake
+    extraction = ExtractionWorker(db, semantic, build_extractor(settings.llm_model), graph=graph, wake=queued)
     # A SQLite file is served by this process alone: whatever it finds running at start was abandoned.
     extraction.start(reclaim_all_running=db.dialect == "sqlite")
     return Runtime(

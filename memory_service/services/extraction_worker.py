@@ -34,7 +34,8 @@ MAX_ATTEMPTS = 3
 
 
 class ExtractionWorker:
-    """One daemon thread draining the extraction queue; ``wake`` skips the idle wait."""
+    """One daemon thread draining the extraction queue; ``wake`` (or setting the ``wake`` event it
+    was given) skips the idle wait."""
 
     def __init__(
         self,
@@ -46,6 +47,7 @@ class ExtractionWorker:
         lease_s: float = DEFAULT_LEASE_S,
         max_attempts: int = MAX_ATTEMPTS,
         graph: GraphService | None = None,
+        wake: threading.Event | None = None,
     ) -> None:
         self.db = db
         self.semantic = semantic
@@ -54,7 +56,7 @@ class ExtractionWorker:
         self.poll_s = poll_s
         self.lease_s = lease_s
         self.max_attempts = max_attempts
-        self._wake = threading.Event()
+        self._wake = wake if wake is not None else threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_reclaim = 0.0

@@ -65,14 +65,16 @@ class SemanticService:
         *,
         partitions: PartitionCache,
         max_text_chars: int = 4000,
+        on_enqueued: Callable[[], None] | None = None,
     ) -> None:
+        """``on_enqueued`` is called after a write queues extraction work (the worker's wake-up)."""
         self.db = db
         self.embedder = embedder
         self.cache = cache
         self.manager = manager
         self.max_text_chars = max_text_chars
         self.indexes = SemanticIndexes(db, cache, embedder.name, partitions)
-        self.on_enqueued: Callable[[], None] | None = None
+        self._on_enqueued = on_enqueued
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -233,8 +235,8 @@ class SemanticService:
     # -- consolidation --------------------------------------------------------------------
 
     def notify_enqueued(self) -> None:
-        if self.on_enqueued is not None:
-            self.on_enqueued()
+        if self._on_enqueued is not None:
+            self._on_enqueued()
 
     def consolidate(
         self,

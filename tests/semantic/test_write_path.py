@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -87,3 +88,11 @@ def test_infer_false_queues_nothing(client: TestClient, runtime: Runtime, user_i
     assert (status["pending"], status["running"], status["done"]) == (0, 0, 0)
     assert memories(client, user_id) == []
     assert client.get("/v1/users/nobody-here/extraction").status_code == 404
+
+
+def test_a_queued_write_wakes_the_worker_at_once(client: TestClient, runtime: Runtime, user_id: str) -> None:
+    """The worker would sleep an hour between polls: only the write's wake-up can start it."""
+    runtime.extraction.poll_s = 3600.0
+    time.sleep(1.5)  # the wait under way (the old poll, 1 s) ends; the next one is the hour-long one
+    say(client, user_id, f"{user_id}-s", *MOVES[0])
+    assert wait_for_extraction(client, user_id, timeout_s=60.0)["done"] == 1
