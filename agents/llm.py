@@ -1,8 +1,10 @@
 """The one door to litellm: every LLM call in the product goes through :func:`complete`.
 
-litellm fetches a model price map from the network when imported unless told to use the
-copy it ships; the service makes no network call it was not asked for, so that switch is
-set here, before the import, and every other module imports litellm only through here.
+litellm fetches a model price map from the network when imported unless told to use the copy
+it ships, and it reads that switch only from the environment, during its import. The service
+makes no network call it was not asked for, so litellm is imported here on the first call,
+after the switch is set; importing this module loads nothing and changes nothing, and every
+other module reaches litellm only through here.
 """
 
 from __future__ import annotations
@@ -10,11 +12,8 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
-
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-
-import litellm  # noqa: E402
 
 
 class LLMError(RuntimeError):
@@ -47,6 +46,7 @@ def complete(
         options["max_tokens"] = max_tokens
     if json_mode:
         options["response_format"] = {"type": "json_object"}
+    litellm = _litellm()
     try:
         response = litellm.completion(model=model, messages=messages, **options)
     except Exception as exc:  # litellm maps provider errors onto many exception types
@@ -62,3 +62,12 @@ def complete(
         completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
         latency_s=latency,
     )
+
+
+def _litellm() -> ModuleType:
+    """litellm, imported on first use with its packaged price map (an operator's own setting wins)."""
+    # Written to the environment because litellm reads the switch nowhere else, once, while it is imported.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import litellm
+
+    return litellm
