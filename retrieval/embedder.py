@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -64,13 +63,12 @@ class SentenceTransformerEmbedder:
     """A sentence-transformers model loaded from local files, fp16 on CUDA, fp32 on CPU."""
 
     def __init__(self, model: str = PACKAGED_MODEL, device: str = "auto", batch_size: int = 64) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
         self._name = model
         self.device = pick_device(device)
         self.batch_size = batch_size
+        # A local directory and local files only: loading never asks the Hugging Face Hub.
         self._model: Any = SentenceTransformer(
             str(resolve_model_path(model)), device=self.device, local_files_only=True
         )

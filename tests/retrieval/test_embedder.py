@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import pytest
@@ -161,3 +164,21 @@ def test_counting_tokens_while_encoding_in_another_thread_is_safe(embedder: Sent
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_loading_the_model_asks_no_network_and_sets_no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    attempts: list[Any] = []
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(args)
+        raise OSError("no network in this test")
+
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    before = dict(os.environ)
+    embedder = SentenceTransformerEmbedder(device="cpu")
+    assert embedder.embed_batch(["hello"]).shape == (1, embedder.dim)
+    assert attempts == [] and dict(os.environ) == before
