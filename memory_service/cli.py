@@ -67,9 +67,6 @@ def serve(
     overrides: dict[str, Any] = {"host": host, "port": port, "data_dir": data_dir.resolve() if data_dir else None}
     overrides = {name: value for name, value in overrides.items() if value is not None}
     settings = _settings(**overrides)
-    # The app factory reads its settings from the environment, in this process or a reloader's child.
-    for name, value in overrides.items():
-        os.environ[f"MEMORY_{name.upper()}"] = str(value)
     # The service's own lines at INFO (this one, readiness, shutdown); libraries' only when they warn.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s:     %(name)s: %(message)s")
     logging.getLogger("memory_service").setLevel(logging.INFO)
@@ -83,9 +80,26 @@ def serve(
     _check_store(settings)
     import uvicorn
 
-    uvicorn.run(
-        "memory_service.api.app:create_app", factory=True, host=settings.host, port=settings.port, reload=reload
-    )
+    if reload:
+        _serve_reloading(settings.host, settings.port, overrides)
+        return
+    from memory_service.api.app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+
+
+def _serve_reloading(host: str, port: int, overrides: dict[str, Any]) -> None:
+    """Serve from uvicorn's reloader, which restarts a fresh interpreter on every code change.
+
+    That interpreter imports the app factory by name and calls it with no arguments, so its
+    ``Settings()`` reads ``MEMORY_*`` like any other process; the options given here reach it
+    through the environment it inherits, the only way into it (development use only).
+    """
+    import uvicorn
+
+    for name, value in overrides.items():
+        os.environ[f"MEMORY_{name.upper()}"] = str(value)
+    uvicorn.run("memory_service.api.app:create_app", factory=True, host=host, port=port, reload=True)
 
 
 @app.command()

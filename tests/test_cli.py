@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -150,3 +153,39 @@ def test_serve_reports_malformed_settings(data_dir: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("MEMORY_API_KEYS", "not json")
     result = CliRunner().invoke(app, ["serve"])
     assert result.exit_code == 2 and "api_keys" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.fixture
+def uvicorn_calls(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> list[tuple[Any, dict[str, Any]]]:
+    """``uvicorn.run`` recorded instead of serving; serve's log level is put back afterwards."""
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: calls.append((app, options)))
+    level = logging.getLogger("memory_service").level
+    request.addfinalizer(lambda: logging.getLogger("memory_service").setLevel(level))
+    return calls
+
+
+def test_serve_hands_its_settings_to_the_app_not_the_environment(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, uvicorn_calls: list[Any]
+) -> None:
+    made: list[Settings] = []
+    monkeypatch.setattr("memory_service.api.app.create_app", lambda settings: made.append(settings) or "the app")
+    before = dict(os.environ)
+    result = CliRunner().invoke(app, ["serve", "--port", "9123", "--data-dir", str(tmp_path / "elsewhere")])
+    assert result.exit_code == 0, result.output
+    assert [(s.data_dir, s.port) for s in made] == [((tmp_path / "elsewhere").resolve(), 9123)]
+    assert uvicorn_calls == [("the app", {"host": "127.0.0.1", "port": 9123})]
+    assert dict(os.environ) == before
+
+
+def test_serve_with_reload_passes_its_options_to_the_reloaded_process(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, uvicorn_calls: list[Any]
+) -> None:
+    for name in ("MEMORY_HOST", "MEMORY_PORT"):  # recorded, so that what serve sets is undone
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    result = CliRunner().invoke(app, ["serve", "--reload", "--port", "9124", "--data-dir", str(tmp_path / "dev")])
+    assert result.exit_code == 0, result.output
+    options = {"factory": True, "host": "127.0.0.1", "port": 9124, "reload": True}
+    assert uvicorn_calls == [("memory_service.api.app:create_app", options)]
+    assert os.environ["MEMORY_DATA_DIR"] == str((tmp_path / "dev").resolve()) and os.environ["MEMORY_PORT"] == "9124"
