@@ -9,7 +9,6 @@ holding another run) exit 2 with a one-line error; failures of the service exit 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -241,13 +240,14 @@ def _run(
 ) -> RunOutcome:
     from memory_service.evaluation.client import ClientConfig
     from memory_service.evaluation.runner import RunRequest, embedded_store, run_evaluation
+    from memory_service.evaluation.workers import quiet_model_loading
 
     if not path.is_file():
         _fail(f"dataset file not found: {path}", USAGE_ERROR)
     if resume and overwrite:
         _fail("--resume and --overwrite contradict each other; pick one", USAGE_ERROR)
-    # The model's own loading bar would tear through ours; set before the model library loads.
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    # The model's own loading bar would tear through ours; off before the model library loads.
+    quiet_model_loading()
     config = ClientConfig(url=url, api_key=api_key, data_dir=data_dir.resolve() if data_dir else None)
     request = embedded_store(RunRequest(path, out, options, config, workers, resume, overwrite))
     with _errors(BENCHMARK_NAMES[options.benchmark]), progress_bars() as progress:

@@ -30,6 +30,19 @@ def torch_threads(workers: int) -> int:
     return max(1, (os.cpu_count() or 1) // workers)
 
 
+def quiet_model_loading() -> None:
+    """No loading bars from the model libraries in this process: a run shows its own progress.
+
+    The switch is huggingface_hub's, which transformers follows when it is imported after it;
+    ``HF_HUB_DISABLE_PROGRESS_BARS``, when set, still decides.
+    """
+    from huggingface_hub import constants
+    from huggingface_hub.utils import disable_progress_bars
+
+    if constants.HF_HUB_DISABLE_PROGRESS_BARS is None:
+        disable_progress_bars()
+
+
 def init_worker(
     config: ClientConfig,
     options: EvalOptions,
@@ -40,6 +53,7 @@ def init_worker(
 ) -> None:
     """Runs once in each new worker process, before its first unit."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    quiet_model_loading()  # a worker's output lands under the parent's progress display
     import torch
 
     torch.set_num_threads(threads)
