@@ -27,6 +27,8 @@ EVALUATION_FACES = {
     "(memory_service.cli only adds it as a sub-command); it belongs with the evaluation package",
 }
 """The modules outside the evaluation package allowed to import it, and why."""
+BEHIND_THE_SDK = ("memory_service.runtime", "memory_service.services")
+"""Evaluation measures what users get, so it reaches the service through the SDK, never these."""
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -153,6 +155,10 @@ def test_only_the_mounting_faces_import_evaluation() -> None:
     assert importers == []
     for face in EVALUATION_FACES:  # stale exceptions would hide a move
         assert any(_in(target, EVALUATION) for target in GRAPH.successors(face)), face
+
+
+def test_evaluation_reaches_the_service_only_through_the_sdk() -> None:
+    assert edges_from_to(GRAPH, [EVALUATION, "memory_service.cli_eval"], BEHIND_THE_SDK) == []
 
 
 # -- the checker itself ------------------------------------------------------------------------
