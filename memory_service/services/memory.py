@@ -6,7 +6,6 @@ import logging
 from collections.abc import Sequence
 from concurrent.futures import Future
 from contextlib import nullcontext
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -21,10 +20,10 @@ from memory_service.domain import (
     SearchQuery,
     SessionSummary,
     UserDeletion,
-    episode_public_id,
 )
 from memory_service.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError
 from memory_service.pagination import PageRequest
+from memory_service.services.hits import SESSION_TURNS_SHOWN, episode_hit, fuse_layers, session_hit
 from memory_service.services.indexes import EmbeddingCache, IndexManager, PartitionIndex
 from memory_service.store import extraction_tasks as tasks
 from memory_service.store import repository as repo
@@ -36,7 +35,6 @@ from retrieval import hybrid, rerank
 from retrieval.batching import QUERY_TIMEOUT_S, QueryBatcher
 from retrieval.config import RECIPES, SearchConfig, UnknownRecipeError, recipe
 from retrieval.embedder import Embedder
-from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.hybrid import TurnIndexes
 from retrieval.keys import TurnRef
 from retrieval.timeparse import TimeRange, parse_time_range
@@ -50,7 +48,6 @@ log = logging.getLogger(__name__)
 SUPPORTED_LAYERS = ("episodic", "semantic", "graph")
 SESSION_DEPTH = 20
 """Turn candidates per requested session: sessions are scored from many of their turns."""
-SESSION_TURNS_SHOWN = 3
 
 
 class MemoryService:
@@ -230,7 +227,7 @@ class MemoryService:
             depth = max(config.candidates, query.top_k)
             graph = self.graph.search(namespace, query, query_vector=query_vector, depth=depth)
             ranked.append((graph, config.graph_weight))
-        hits = ranked[0][0][: query.top_k] if len(ranked) == 1 else _fuse_layers(ranked, config.rrf_k)[: query.top_k]
+        hits = ranked[0][0][: query.top_k] if len(ranked) == 1 else fuse_layers(ranked, config.rrf_k)[: query.top_k]
         if self.semantic is not None and query.reinforce:
             self.semantic.record_retrievals(user.id, hits, now=now, as_of=query.as_of)
         return hits
@@ -275,7 +272,7 @@ class MemoryService:
             groups = rerank.aggregate_groups(fused, session_of, config.session_decay)[: query.top_k]
             with self.db.read() as db:
                 shown = repo.episodes_by_pk(db, [pk for g in groups for pk in g.members[:SESSION_TURNS_SHOWN]])
-            return [_session_hit(g, shown) for g in groups]
+            return [session_hit(g, shown) for g in groups]
         if config.mmr_lambda is not None and config.dense:
             with index.lock:
                 fused = rerank.maximal_marginal_relevance(fused, index.dense.vectors, config.mmr_lambda, query.top_k)
@@ -283,7 +280,7 @@ class MemoryService:
         with self.db.read() as db:
             episodes = repo.episodes_by_pk(db, [pk for pk, _ in fused])
             neighbours = repo.session_neighbors(db, list(episodes.values()), query.neighbors)
-        return [_hit(episodes[pk], score, neighbours.get(pk, ())) for pk, score in fused if pk in episodes]
+        return [episode_hit(episodes[pk], score, neighbours.get(pk, ())) for pk, score in fused if pk in episodes]
 
     @staticmethod
     def _fused(
@@ -376,42 +373,3 @@ def _window(query: SearchQuery, asked: TimeRange | None = None) -> tuple[datetim
         cutoff = query.as_of + timedelta(microseconds=1)
         end = cutoff if end is None else min(end, cutoff)
     return start, end
-
-
-def _fuse_layers(ranked: Sequence[tuple[Sequence[SearchHit], float]], k: int) -> list[SearchHit]:
-    """One ranking from each layer's, by weighted reciprocal rank; scores become the fused ones."""
-    by_key = {(hit.layer, hit.id): hit for hits, _ in ranked for hit in hits}
-    fused = reciprocal_rank_fusion(
-        [[(hit.layer, hit.id) for hit in hits] for hits, _ in ranked], [weight for _, weight in ranked], k=k
-    )
-    return [replace(by_key[key], score=score) for key, score in fused]
-
-
-def _session_hit(group: rerank.GroupScore, episodes: dict[int, Episode]) -> SearchHit:
-    shown = [episodes[pk] for pk in group.members[:SESSION_TURNS_SHOWN] if pk in episodes]
-    best = shown[0]
-    return SearchHit(
-        id=best.session_id,
-        layer="episodic",
-        text="\n".join(f"{e.role}: {e.content}" for e in shown),
-        score=group.score,
-        session_id=best.session_id,
-        occurred_at=best.occurred_at,
-        provenance=tuple(episode_public_id(pk) for pk in group.members),
-        granularity="session",
-    )
-
-
-def _hit(episode: Episode, score: float, context: tuple[Episode, ...] = ()) -> SearchHit:
-    return SearchHit(
-        id=episode.id,
-        layer="episodic",
-        text=episode.content,
-        score=score,
-        session_id=episode.session_id,
-        role=episode.role,
-        occurred_at=episode.occurred_at,
-        provenance=(episode.id,),
-        metadata=episode.metadata,
-        context=context,
-    )
