@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -21,9 +22,9 @@ from retrieval.lexical import BM25Index
 from retrieval.vector_index import VectorIndex
 
 
-@dataclass(frozen=True)
-class TurnIndexes:
-    """The indexes of one partition's turns that a hybrid ranking reads."""
+class TurnIndexes(Protocol):
+    """The indexes of one partition's turns that a hybrid ranking reads (read at use: a write
+    may replace ``dense`` with a grown index between the lexical and the fused ranking)."""
 
     dense: VectorIndex
     lexical: BM25Index

@@ -35,7 +35,6 @@ from retrieval import hybrid, rerank
 from retrieval.batching import QUERY_TIMEOUT_S, QueryBatcher
 from retrieval.config import RECIPES, SearchConfig, UnknownRecipeError, recipe
 from retrieval.embedder import Embedder
-from retrieval.hybrid import TurnIndexes
 from retrieval.keys import TurnRef
 from retrieval.timeparse import TimeRange, parse_time_range
 
@@ -293,14 +292,11 @@ class MemoryService:
     ) -> list[tuple[int, float]]:
         """The recipe's hybrid ranking; its lexical part runs while the query is still embedded."""
         with index.lock:
-            indexes = TurnIndexes(index.dense, index.lexical, index.rounds)
-            scope = hybrid.Scope.of(indexes, allowed, config)
-            lexical = hybrid.lexical_rankings(indexes, text, config, depth, scope)
+            scope = hybrid.Scope.of(index, allowed, config)
+            lexical = hybrid.lexical_rankings(index, text, config, depth, scope)
         query_vector = _vector(pending)
         with index.lock:
-            # Taken again: a write may have grown the dense index into another one meanwhile.
-            indexes = TurnIndexes(index.dense, index.lexical, index.rounds)
-            return hybrid.fused_ranking(indexes, lexical, query_vector, config, depth, scope)
+            return hybrid.fused_ranking(index, lexical, query_vector, config, depth, scope)
 
     # -- helpers --------------------------------------------------------------------------
 

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
 import pytest
 
 from retrieval.config import recipe
-from retrieval.hybrid import LexicalRankings, Scope, TurnIndexes, fused_ranking, lexical_rankings
+from retrieval.hybrid import LexicalRankings, Scope, fused_ranking, lexical_rankings
 from retrieval.keys import RoundKeys, TurnRef, unit
 from retrieval.lexical import BM25Index
-from retrieval.vector_index import FaissFlatIndex
+from retrieval.vector_index import FaissFlatIndex, VectorIndex
 
 T = datetime(2024, 5, 1, tzinfo=UTC)
 TEXTS = ["any ideas for my trip to Kyoto?", "visit the Fushimi Inari shrine early", "my dog is Pixel", "cute"]
 VECTORS = np.stack([unit(np.eye(4, dtype=np.float32)[i]) for i in range(4)])
 
 
-def _indexes() -> TurnIndexes:
+@dataclass
+class _Indexes:
+    dense: VectorIndex
+    lexical: BM25Index
+    rounds: RoundKeys
+
+
+def _indexes() -> _Indexes:
     """Two rounds: turns 1 (user) + 2 (assistant), and 3 (user) + 4 (assistant)."""
     turns = [TurnRef(pk, 10, "user" if pk % 2 else "assistant", T) for pk in range(1, 5)]
     dense = FaissFlatIndex(4)
@@ -27,7 +35,7 @@ def _indexes() -> TurnIndexes:
     lexical.add([1, 2, 3, 4], TEXTS)
     rounds = RoundKeys(FaissFlatIndex(4))
     rounds.add_turns(turns, TEXTS, VECTORS)
-    return TurnIndexes(dense, lexical, rounds)
+    return _Indexes(dense, lexical, rounds)
 
 
 def test_dense_and_lexical_turns_fuse_by_weighted_reciprocal_rank() -> None:
