@@ -114,7 +114,7 @@ def reindex(
     settings = _settings()
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from memory_service.services.reindex import reindex as reembed
+    from memory_service.reindex import reindex as reembed
     from memory_service.store.migrate import upgrade
     from retrieval.embedder import ModelNotFoundError, SentenceTransformerEmbedder
 
@@ -372,7 +372,7 @@ def _database(settings: Settings) -> Iterator[Database]:
 
 def _check_store(settings: Settings) -> None:
     """Refuse to serve, in one line, a store embedded with another model than the configured one."""
-    from memory_service.services.reindex import EmbeddingModelMismatchError, check_model
+    from memory_service.reindex import EmbeddingModelMismatchError, check_model
     from memory_service.store.migrate import upgrade
 
     with _database(settings) as db:

@@ -9,9 +9,13 @@ from fastapi import Depends, Query, Request
 
 from memory_service.domain import DEFAULT_NAMESPACE
 from memory_service.errors import AuthenticationError
+from memory_service.layers.episodic.service import EpisodicService
+from memory_service.layers.semantic.service import SemanticService
+from memory_service.layers.temporal.service import GraphService
 from memory_service.pagination import MAX_PAGE_SIZE
 from memory_service.runtime import Runtime
-from memory_service.services.memory import MemoryService
+from memory_service.search import SearchService
+from memory_service.users import UserService
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -19,8 +23,24 @@ def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-def get_service(request: Request) -> MemoryService:
-    return get_runtime(request).service
+def get_episodic(request: Request) -> EpisodicService:
+    return get_runtime(request).episodic
+
+
+def get_semantic(request: Request) -> SemanticService:
+    return get_runtime(request).semantic
+
+
+def get_graph(request: Request) -> GraphService:
+    return get_runtime(request).graph
+
+
+def get_search(request: Request) -> SearchService:
+    return get_runtime(request).search
+
+
+def get_users(request: Request) -> UserService:
+    return get_runtime(request).users
 
 
 def get_namespace(request: Request) -> str:
@@ -38,7 +58,11 @@ def get_namespace(request: Request) -> str:
     raise AuthenticationError("unknown API key")
 
 
-ServiceDep = Annotated[MemoryService, Depends(get_service)]
+EpisodicDep = Annotated[EpisodicService, Depends(get_episodic)]
+SemanticDep = Annotated[SemanticService, Depends(get_semantic)]
+GraphDep = Annotated[GraphService, Depends(get_graph)]
+SearchDep = Annotated[SearchService, Depends(get_search)]
+UsersDep = Annotated[UserService, Depends(get_users)]
 NamespaceDep = Annotated[str, Depends(get_namespace)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]

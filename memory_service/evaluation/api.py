@@ -38,7 +38,7 @@ async def jobs_running(app: FastAPI) -> AsyncIterator[JobManager]:
     runtime = app.state.runtime
     jobs = JobManager(
         runtime.db,
-        LocalMemoryClient(runtime.service, namespace=JOB_NAMESPACE),
+        LocalMemoryClient(runtime, namespace=JOB_NAMESPACE),
         runtime.settings.data_dir / JOBS_DIR,
         llm_model=runtime.settings.llm_model,
     )

@@ -87,7 +87,7 @@ async def client(request: pytest.FixtureRequest, runtime: Runtime) -> AsyncItera
     """Each client kind on the same runtime (and so on each store backend)."""
     made: Client
     if request.param == "local":
-        made = LocalMemoryClient(runtime.service)
+        made = LocalMemoryClient(runtime)
     elif request.param == "sync":
         made = MemoryClient(request.getfixturevalue("live_server"))
     else:
@@ -307,9 +307,9 @@ async def test_api_key_picks_the_namespace(sqlite_settings: Settings, embedder: 
         async with AsyncMemoryClient("http://memory.test", api_key="key-b", transport=transport) as tenant_b:
             with pytest.raises(NotFoundError):
                 await tenant_b.get_session("s-1")
-        with LocalMemoryClient(runtime.service, namespace="tenant-a") as local:
+        with LocalMemoryClient(runtime, namespace="tenant-a") as local:
             assert local.get_session("s-1").message_count == 1
-        with LocalMemoryClient(runtime.service, namespace="tenant-b") as local:
+        with LocalMemoryClient(runtime, namespace="tenant-b") as local:
             assert local.list_sessions("u-1").items == []
     finally:
         runtime.close()

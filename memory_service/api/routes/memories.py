@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Path, Query, status
 
-from memory_service.api.deps import Limit, NamespaceDep, get_runtime
+from memory_service.api.deps import Limit, NamespaceDep, SemanticDep
 from memory_service.schemas import (
     ErrorResponse,
     ExtractionStatus,
@@ -17,14 +17,7 @@ from memory_service.schemas import (
     MemoryPublic,
     MemoryUpdate,
 )
-from memory_service.services.semantic import SemanticService
 
-
-def get_semantic(request: Request) -> SemanticService:
-    return get_runtime(request).semantic
-
-
-SemanticDep = Annotated[SemanticService, Depends(get_semantic)]
 MemoryIdPath = Annotated[str, Path(max_length=40, description="A memory id, e.g. mem_42.")]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from memory_service.api.deps import NamespaceDep, ServiceDep
+from memory_service.api.deps import NamespaceDep, SearchDep
 from memory_service.schemas import ErrorResponse, SearchRequest, SearchResponse
 from retrieval.config import RECIPES, SearchConfig
 
@@ -12,7 +12,7 @@ router = APIRouter(prefix="/v1", tags=["search"], responses={422: {"model": Erro
 
 
 @router.post("/search", response_model=SearchResponse)
-def search(body: SearchRequest, service: ServiceDep, namespace: NamespaceDep) -> SearchResponse:
+def search(body: SearchRequest, service: SearchDep, namespace: NamespaceDep) -> SearchResponse:
     """Ranked memories of one user, best first; ``score`` is the fused relevance."""
     return SearchResponse.from_domain(service.search(namespace, body.to_domain()))
 

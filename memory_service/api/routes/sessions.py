@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from memory_service.api.deps import Limit, NamespaceDep, ServiceDep
+from memory_service.api.deps import EpisodicDep, Limit, NamespaceDep
 from memory_service.schemas import (
     EpisodesPage,
     ErrorResponse,
@@ -24,7 +24,7 @@ SessionIdPath = Annotated[Identifier, Path(description="Client-chosen session id
 
 @router.post("/{session_id}/messages", status_code=status.HTTP_201_CREATED, response_model=MessagesCreated)
 def add_messages(
-    session_id: SessionIdPath, body: MessagesCreate, service: ServiceDep, namespace: NamespaceDep
+    session_id: SessionIdPath, body: MessagesCreate, service: EpisodicDep, namespace: NamespaceDep
 ) -> MessagesCreated:
     """Store messages verbatim, in order; the session is created on first use."""
     episodes = service.add_messages(
@@ -41,7 +41,7 @@ def add_messages(
 @router.get("/{session_id}/messages", response_model=EpisodesPage, responses={404: {"model": ErrorResponse}})
 def list_messages(
     session_id: SessionIdPath,
-    service: ServiceDep,
+    service: EpisodicDep,
     namespace: NamespaceDep,
     limit: Limit = 100,
     cursor: str | None = None,
@@ -51,14 +51,14 @@ def list_messages(
 
 
 @router.get("/{session_id}", response_model=SessionPublic, responses={404: {"model": ErrorResponse}})
-def get_session(session_id: SessionIdPath, service: ServiceDep, namespace: NamespaceDep) -> SessionPublic:
+def get_session(session_id: SessionIdPath, service: EpisodicDep, namespace: NamespaceDep) -> SessionPublic:
     return SessionPublic.from_domain(service.get_session(namespace, session_id))
 
 
 @router.get("", response_model=SessionsPage)
 def list_sessions(
     user_id: Annotated[Identifier, Query()],
-    service: ServiceDep,
+    service: EpisodicDep,
     namespace: NamespaceDep,
     limit: Limit = 100,
     cursor: str | None = None,
