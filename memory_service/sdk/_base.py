@@ -71,6 +71,13 @@ _ERRORS_BY_STATUS: dict[int, type[MemoryServiceError]] = {
 # -- input validation ------------------------------------------------------------------------
 
 
+def moment(value: datetime, name: str) -> datetime:
+    """A moment the server accepts: one with a timezone (a naive one is refused, not guessed)."""
+    if value.utcoffset() is None:
+        raise InvalidInputError(f"{name} needs a timezone, e.g. 2024-05-01T09:30:00Z", details={"field": name})
+    return value
+
+
 def invalid_input(exc: ValidationError, loc: tuple[str, ...] = ()) -> InvalidInputError:
     """The error a server answers for the same problem: first problem in the message, all in details."""
     problems = [
@@ -219,10 +226,14 @@ def add_memory_call(
     return Call("POST", "/v1/memories", MemoryPublic.model_validate_json, json=_body(body))
 
 
-def list_memories_call(user_id: str, *, include_invalid: bool, limit: int, cursor: str | None) -> Call[MemoriesPage]:
+def list_memories_call(
+    user_id: str, *, include_invalid: bool, limit: int, cursor: str | None, as_of: datetime | None = None
+) -> Call[MemoriesPage]:
     params = {"user_id": identifier(user_id, "user_id"), **_page_params(limit, cursor)}
     if include_invalid:
         params["include_invalid"] = "true"
+    if as_of is not None:
+        params["as_of"] = moment(as_of, "as_of").isoformat()
     return Call("GET", "/v1/memories", MemoriesPage.model_validate_json, params=params)
 
 

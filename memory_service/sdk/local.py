@@ -166,12 +166,24 @@ class LocalMemoryClient(base.SyncClientBase):
         return MemoryPublic.from_domain(memory)
 
     def list_memories(
-        self, user_id: str, *, include_invalid: bool = False, limit: int = 100, cursor: str | None = None
+        self,
+        user_id: str,
+        *,
+        include_invalid: bool = False,
+        as_of: datetime | None = None,
+        limit: int = 100,
+        cursor: str | None = None,
     ) -> MemoriesPage:
-        """One page of the user's current memories (``include_invalid``: past ones too), oldest first."""
+        """One page of the user's current memories (``include_invalid``: past ones too), oldest first;
+        ``as_of``: memory as it stood at that moment."""
         user_id = base.identifier(user_id, "user_id")
         page = self.semantic.list_memories(
-            self.namespace, user_id, include_invalid=include_invalid, limit=base.page_limit(limit), cursor=cursor
+            self.namespace,
+            user_id,
+            include_invalid=include_invalid,
+            as_of=base.moment(as_of, "as_of") if as_of is not None else None,
+            limit=base.page_limit(limit),
+            cursor=cursor,
         )
         return MemoriesPage.from_domain(page)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
+from pydantic import AwareDatetime
 
 from memory_service.api.deps import Limit, NamespaceDep, SemanticDep
 from memory_service.schemas import (
@@ -37,11 +38,17 @@ def list_memories(
     semantic: SemanticDep,
     namespace: NamespaceDep,
     include_invalid: bool = False,
+    as_of: Annotated[
+        AwareDatetime | None,
+        Query(description="A moment with a timezone: memory as it stood then (learned by then, valid then)."),
+    ] = None,
     limit: Limit = 100,
     cursor: str | None = None,
 ) -> MemoriesPage:
     """The user's current memories, oldest first; ``include_invalid`` adds those no longer true."""
-    page = semantic.list_memories(namespace, user_id, include_invalid=include_invalid, limit=limit, cursor=cursor)
+    page = semantic.list_memories(
+        namespace, user_id, include_invalid=include_invalid, as_of=as_of, limit=limit, cursor=cursor
+    )
     return MemoriesPage.from_domain(page)
 
 

@@ -42,11 +42,18 @@ class IndexedMemory:
     accessed_at: datetime | None
     accesses: int
     sources: tuple[int, ...]
+    learned_at: datetime
+    """When the service learned it: when its first source episode occurred (the moment it was
+    said, whenever it was sent), else when it was stored (a memory a person added)."""
 
     def valid_as_of(self, moment: datetime) -> bool:
         return (self.valid_at is None or self.valid_at <= moment) and (
             self.invalid_at is None or self.invalid_at > moment
         )
+
+    def stood_at(self, moment: datetime) -> bool:
+        """Part of memory as it stood at ``moment``: already learned, and valid then."""
+        return self.learned_at <= moment and self.valid_as_of(moment)
 
     def overlaps(self, window: TimeWindow) -> bool:
         """Whether [valid_at (else created_at), invalid_at (else forever)) meets [start, end)."""
@@ -140,6 +147,8 @@ class SemanticIndexes:
             rows = semantic_repo.visible_memories(db, user_pk)
             pks = [r.id for r in rows]
             texts = [r.text for r in rows]
+            sources = {r.id: parse_episode_ids(r.source_episode_ids or ()) for r in rows}
+            said = semantic_repo.said_at(db, user_pk, {pk for pks in sources.values() for pk in pks})
             facts = {
                 r.id: IndexedMemory(
                     status=r.status,
@@ -150,7 +159,8 @@ class SemanticIndexes:
                     reinforcements=r.reinforcements,
                     accessed_at=r.last_accessed_at,
                     accesses=r.accesses,
-                    sources=parse_episode_ids(r.source_episode_ids or ()),
+                    sources=sources[r.id],
+                    learned_at=min((said[pk] for pk in sources[r.id] if pk in said), default=r.created_at),
                 )
                 for r in rows
             }

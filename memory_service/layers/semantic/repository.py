@@ -148,9 +148,17 @@ def find_memory(db: Session, namespace_id: int, pk: int, *, lock: bool = False) 
 
 
 def list_memories(
-    db: Session, user_pk: int, statuses: Sequence[str], after_pk: int | None, limit: int
+    db: Session,
+    user_pk: int,
+    statuses: Sequence[str],
+    after_pk: int | None,
+    limit: int,
+    only: Collection[int] | None = None,
 ) -> list[MemoryRow]:
+    """A page of the user's memories in pk order; ``only`` keeps those pks alone."""
     query = select(MemoryRow).where(MemoryRow.user_id == user_pk, MemoryRow.status.in_(list(statuses)))
+    if only is not None:
+        query = query.where(MemoryRow.id.in_(_literal_pks("only", only)))
     if after_pk is not None:
         query = query.where(MemoryRow.id > after_pk)
     return list(db.scalars(query.order_by(MemoryRow.id).limit(limit)).all())
@@ -210,6 +218,16 @@ def episode_origins(db: Session, user_pk: int, episode_pks: Collection[int]) -> 
         .where(EpisodeRow.user_id == user_pk, EpisodeRow.id.in_(_literal_pks("episode_pks", episode_pks)))
     )
     return {pk: (session, role) for pk, session, role in db.execute(query).all()}
+
+
+def said_at(db: Session, user_pk: int, episode_pks: Collection[int]) -> dict[int, datetime]:
+    """When each of the user's episodes ``episode_pks`` occurred: when what they say was learned."""
+    if not episode_pks:
+        return {}
+    query = select(EpisodeRow.id, EpisodeRow.occurred_at).where(
+        EpisodeRow.user_id == user_pk, EpisodeRow.id.in_(_literal_pks("episode_pks", episode_pks))
+    )
+    return {int(pk): occurred_at for pk, occurred_at in db.execute(query).all()}
 
 
 def _literal_pks(name: str, pks: Collection[int]) -> BindParameter[list[int]]:

@@ -33,11 +33,12 @@ class SemanticSearcher:
     def search(self, partition: SearchPartition, query: LayerQuery, query_vector: QueryVector) -> list[SearchHit]:
         """The user's memories by the recipe's fused dense + BM25 rankings, best first.
 
-        Without ``as_of`` only current (active) memories count; with it, those valid at that
-        moment, invalidated ones included. ``time_range`` keeps memories whose validity
-        [valid_at (else created_at), invalid_at) overlaps it; ``session_ids`` and ``roles`` keep
-        memories with a source episode in one of the sessions, and one with one of the roles
-        (each tested on its own), so a memory added directly passes neither. Scores are
+        Without ``as_of`` only current (active) memories count; with it, memory as it stood
+        then: those already learned and valid at that moment, invalidated ones included.
+        ``time_range`` keeps memories whose validity [valid_at (else created_at), invalid_at)
+        overlaps it; ``session_ids`` and ``roles`` keep memories with a source episode in one of
+        the sessions, and one with one of the roles (each tested on its own), so a memory added
+        directly passes neither. Scores are
         reciprocal-rank fusion scores (higher is better), scaled by forgetting-curve strength
         when the recipe turns decay on.
         """
@@ -47,7 +48,7 @@ class SemanticSearcher:
         loaded = self.indexes.get(user_pk)
         facts = loaded.facts
         if as_of is not None:
-            allowed = {pk for pk, fact in facts.items() if fact.valid_as_of(as_of)}
+            allowed = {pk for pk, fact in facts.items() if fact.stood_at(as_of)}
         else:
             allowed = {pk for pk, fact in facts.items() if fact.status == "active"}
         if time_range is not None:

@@ -83,17 +83,32 @@ class SemanticService:
         user_id: str,
         *,
         include_invalid: bool = False,
+        as_of: datetime | None = None,
         limit: int = 100,
         cursor: str | None = None,
     ) -> Page[Memory]:
-        """The user's current memories (and, with ``include_invalid``, past ones), oldest first."""
+        """The user's current memories (and, with ``include_invalid``, past ones), oldest first.
+
+        With ``as_of``, memory as it stood then: those learned by that moment and valid at it
+        (``include_invalid`` adds those learned by then that had already ended).
+        """
         request = PageRequest.of(limit, cursor)
-        statuses = semantic_repo.VISIBLE if include_invalid else ("active",)
+        _check_aware(as_of, "as_of")
+        statuses = semantic_repo.VISIBLE if include_invalid or as_of is not None else ("active",)
         with self.db.read() as db:
             user = _user(db, namespace, user_id)
-            if user is None:
-                return Page((), None)
-            rows = semantic_repo.list_memories(db, user, statuses, request.after, request.fetch)
+        if user is None:
+            return Page((), None)
+        only = None
+        if as_of is not None:
+            facts = self.indexes.get(user).facts
+            only = {
+                pk
+                for pk, fact in facts.items()
+                if fact.stood_at(as_of) or (include_invalid and fact.learned_at <= as_of)
+            }
+        with self.db.read() as db:
+            rows = semantic_repo.list_memories(db, user, statuses, request.after, request.fetch, only)
             memories = [semantic_repo.to_memory(r, user_id) for r in rows]
         return request.page(memories, key=lambda memory: memory.pk)
 

@@ -27,8 +27,9 @@ class GraphSearcher:
     def search(self, partition: SearchPartition, query: LayerQuery, query_vector: QueryVector) -> list[SearchHit]:
         """Relation facts answering the query, best first, as layer ``graph`` hits.
 
-        Scores are the graph ranking's, in [0, 1], higher is better. ``as_of`` ranks as if asked
-        at that moment. Without a query vector (a recipe without dense ranking) facts are matched
+        Scores are the graph ranking's, in [0, 1], higher is better. ``as_of`` searches the graph
+        as it stood at that moment (relations learned by then and true then) and ranks as if
+        asked then. Without a query vector (a recipe without dense ranking) facts are matched
         by words only.
         """
         user_pk = partition.partition.user_pk
@@ -38,7 +39,7 @@ class GraphSearcher:
         vector = query_vector.get() if query.config.dense else None
         with loaded.lock:
             embed = self._memo(loaded, query.text, vector) if vector is not None else None
-            hits = search_graph(loaded.graph, query.text, now, embed, k=query.depth)
+            hits = search_graph(loaded.graph, query.text, now, embed, k=query.depth, as_of=request.as_of)
             return [
                 SearchHit(
                     id=graph_public_id(RELATION_ID_PREFIX, user_pk, hit.relation.id),

@@ -74,7 +74,7 @@ def test_memories_cut_by_top_k_after_fusion_do_not_count(runtime: Runtime, user_
 def test_time_travel_read_only_and_other_layers_count_nothing(
     runtime: Runtime, user_id: str, memories: list[str]
 ) -> None:
-    assert search(runtime, user_id, as_of=NOW)
+    assert search(runtime, user_id, as_of=datetime.now(UTC) + timedelta(seconds=1))  # added today: known then
     assert search(runtime, user_id, reinforce=False)
     runtime.episodic.add_messages(NS, f"{user_id}-s", user_id, [NewMessage("user", "I live in Lisbon.", NOW)])
     assert search(runtime, user_id, layers=("episodic",))

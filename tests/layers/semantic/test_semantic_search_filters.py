@@ -36,10 +36,12 @@ def said(runtime: Runtime, user_id: str, session: str, role: Role, text: str, at
 @pytest.fixture
 def known(runtime: Runtime, user_id: str) -> Known:
     """Lisbon drawn from a user turn in session a and an assistant turn in session c; the cat
-    from an assistant turn in session b; jazz added directly; chess true only during 2023."""
+    from an assistant turn in session b; jazz added directly; chess, said in session d, true
+    only during 2023."""
     a = said(runtime, user_id, f"{user_id}-a", "user", "I live in Lisbon.", T0)
     b = said(runtime, user_id, f"{user_id}-b", "assistant", 'You said "I have a cat".', T0 + timedelta(days=50))
     c = said(runtime, user_id, f"{user_id}-c", "assistant", 'You said "I live in Lisbon".', T0 + timedelta(days=60))
+    d = said(runtime, user_id, f"{user_id}-d", "user", "I play chess.", datetime(2022, 12, 1, tzinfo=UTC))
     with runtime.db.read() as db:
         namespace_id = partition_store.find_namespace(db, NS)
         assert namespace_id is not None
@@ -54,21 +56,29 @@ def known(runtime: Runtime, user_id: str) -> Known:
         CandidateFact(
             USER_SUBJECT, "location", "User lives in Lisbon.", "fact", T0 + timedelta(days=60), source_episode_ids=(c,)
         ),
+        CandidateFact(
+            USER_SUBJECT,
+            "hobby",
+            "User plays chess.",
+            "fact",
+            datetime(2023, 1, 1, tzinfo=UTC),
+            source_episode_ids=(d,),
+        ),
     ]
     runtime.extraction.consolidator.consolidate(user_pk, candidates)
     with runtime.db.read() as db:
         rows = {r.text: r for r in semantic_repo.visible_memories(db, user_pk)}
     assert rows["User lives in Lisbon."].source_episode_ids == [a, c]
     jazz = runtime.semantic.add(NS, user_id, "User likes jazz.", valid_at=datetime(2024, 6, 1, tzinfo=UTC))
-    chess = runtime.semantic.add(NS, user_id, "User plays chess.", valid_at=datetime(2023, 1, 1, tzinfo=UTC))
+    chess = memory_public_id(rows["User plays chess."].id)  # said in 2022, so known by 2023
     runtime.semantic.update(
-        NS, chess.id, MemoryEdit(invalid_at=datetime(2024, 1, 1, tzinfo=UTC), fields=frozenset({"invalid_at"}))
+        NS, chess, MemoryEdit(invalid_at=datetime(2024, 1, 1, tzinfo=UTC), fields=frozenset({"invalid_at"}))
     )
     return Known(
         memory_public_id(rows["User lives in Lisbon."].id),
         memory_public_id(rows["User has a cat."].id),
         jazz.id,
-        chess.id,
+        chess,
     )
 
 
@@ -123,7 +133,7 @@ def test_memories_added_directly_pass_no_source_filter(runtime: Runtime, user_id
 
 def test_overlap_of_validity_and_a_window() -> None:
     def memory(valid_at: datetime | None, invalid_at: datetime | None) -> IndexedMemory:
-        return IndexedMemory("active", valid_at, invalid_at, T0, T0, 0, None, 0, ())
+        return IndexedMemory("active", valid_at, invalid_at, T0, T0, 0, None, 0, (), learned_at=T0)
 
     day = timedelta(days=1)
     window = TimeWindow(T0, T0 + 10 * day)
@@ -133,3 +143,12 @@ def test_overlap_of_validity_and_a_window() -> None:
     assert not memory(T0 + 10 * day, None).overlaps(window)  # began as the window ended
     assert memory(T0 + 9 * day, None).overlaps(TimeWindow(None, T0 + 10 * day))
     assert memory(T0 - 9 * day, T0 + day).overlaps(TimeWindow(T0, None))
+
+
+def test_memory_as_it_stood_needs_it_learned_and_valid_then() -> None:
+    day = timedelta(days=1)
+    said_late = IndexedMemory("active", T0 - 30 * day, None, T0, T0, 0, None, 0, (), learned_at=T0)
+    assert said_late.valid_as_of(T0 - day) and not said_late.stood_at(T0 - day)  # true then, said later
+    assert said_late.stood_at(T0)
+    ended = IndexedMemory("invalid", T0 - 30 * day, T0 + day, T0, T0, 0, None, 0, (), learned_at=T0 - 30 * day)
+    assert ended.stood_at(T0) and not ended.stood_at(T0 + day)

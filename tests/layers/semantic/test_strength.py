@@ -41,7 +41,7 @@ def test_a_retrieval_restarts_the_clock_and_adds_stability() -> None:
 
 
 def test_the_index_sees_a_retrieval_as_strength() -> None:
-    fact = IndexedMemory("active", T0, None, T0, T0, 0, None, 0, ())
+    fact = IndexedMemory("active", T0, None, T0, T0, 0, None, 0, (), learned_at=T0)
     later = T0 + timedelta(days=30)
     read = fact.accessed(later - timedelta(days=1)).accessed(later - timedelta(days=20))
     assert (read.accesses, read.accessed_at) == (2, later - timedelta(days=1))
