@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from agents.consolidation import build_memory_manager
 from agents.extraction import build_extractor
 from agents.graph_extraction import build_graph_extractor
+from memory_service.errors import UnavailableError
 from memory_service.layers.cache import PartitionCache
+from memory_service.security.audit import AuditLog
+from memory_service.security.authenticator import Authenticator
+from memory_service.security.key_store import KeyStore
+from memory_service.security.secret import server_secret
 from memory_service.services.extraction_worker import ExtractionWorker
 from memory_service.services.graph import GraphService
 from memory_service.services.indexes import EmbeddingCache, IndexManager
@@ -42,6 +47,8 @@ class Runtime:
     semantic: SemanticService
     extraction: ExtractionWorker
     graph: GraphService
+    auth: Authenticator
+    audit: AuditLog
     unloader: IdleUnloader | None = None
 
     def close(self) -> None:
@@ -68,9 +75,11 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         embedder = loaded
     try:
         check_model(db, embedder.name)
-    except EmbeddingModelMismatchError:
+        secret = server_secret(settings)
+    except (EmbeddingModelMismatchError, UnavailableError):
         db.dispose()
         raise
+    auth = Authenticator(KeyStore(db, secret), settings.api_keys, require_keys=settings.require_keys)
     cache = EmbeddingCache(db, embedder)
     partitions = PartitionCache(settings.max_loaded_partitions)  # one bound for every layer's loaded state
     indexes = IndexManager(
@@ -114,5 +123,7 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         semantic=semantic,
         extraction=extraction,
         graph=graph,
+        auth=auth,
+        audit=AuditLog(db),
         unloader=IdleUnloader(partitions, settings.unload_idle_after_s) if settings.unload_idle_after_s else None,
     )

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import AwareDatetime
 
-from memory_service.api.deps import Limit, NamespaceDep, get_runtime
+from memory_service.api.deps import READ, Limit, NamespaceDep, get_runtime
 from memory_service.graph_domain import TimeAxis
 from memory_service.schemas import (
     ErrorResponse,
@@ -32,7 +32,7 @@ Axis = Annotated[
 ]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}}
 
-router = APIRouter(prefix="/v1/graph", tags=["graph"], responses={422: {"model": ErrorResponse}})
+router = APIRouter(prefix="/v1/graph", tags=["graph"], dependencies=[READ], responses={422: {"model": ErrorResponse}})
 
 
 @router.get("/entities", response_model=GraphEntitiesPage)
