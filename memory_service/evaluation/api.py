@@ -5,8 +5,9 @@ job manager on the app's runtime, resumes the jobs a previous server process lef
 and stops them (between units, to resume at the next start) before the runtime closes. Jobs
 reach the service only through the SDK's in-process client, in a namespace of their own.
 
-``POST /v1/eval/jobs`` takes JSON (a dataset path on the server) or multipart form data (an
-uploaded file, with ``benchmark`` and ``options`` as fields). Every route needs the ``admin`` scope.
+``POST /v1/eval/jobs`` takes JSON (a dataset path, inside the server's datasets folder) or
+multipart form data (an uploaded file, with ``benchmark`` and ``options`` as fields). Every route
+needs the ``admin`` scope.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ async def jobs_running(app: FastAPI) -> AsyncIterator[JobManager]:
         runtime.db,
         LocalMemoryClient(runtime.service, namespace=JOB_NAMESPACE),
         runtime.settings.data_dir / JOBS_DIR,
+        runtime.settings.datasets_dir,
         llm_model=runtime.settings.llm_model,
     )
+    runtime.settings.datasets_dir.mkdir(parents=True, exist_ok=True)  # where an operator puts datasets
     app.state.eval_jobs = jobs
     await run_in_threadpool(jobs.start)
     try:
