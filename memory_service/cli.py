@@ -24,6 +24,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from memory_service.cli_eval import eval_app
+from memory_service.cli_keys import keys_app
 from memory_service.errors import InvalidInputError, MemoryServiceError, PayloadTooLargeError
 from memory_service.schemas import SearchResponse
 from memory_service.sdk import MemoryClient
@@ -44,6 +45,7 @@ app = typer.Typer(help="Long-term memory service for LLM agents.", no_args_is_he
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(eval_app, name="eval")
+app.add_typer(keys_app, name="keys")
 
 UrlOption = Annotated[
     str | None,
@@ -70,13 +72,8 @@ def serve(
     # The service's own lines at INFO (this one, readiness, shutdown); libraries' only when they warn.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s:     %(name)s: %(message)s")
     logging.getLogger("memory_service").setLevel(logging.INFO)
-    log.info(
-        "listening on http://%s:%d, data dir %s, %s",
-        settings.host,
-        settings.port,
-        settings.data_dir.resolve(),
-        "API keys required" if settings.api_keys else "OPEN: no API key configured",
-    )
+    # Whether keys are required is logged once the store is open (stored keys count too).
+    log.info("listening on http://%s:%d, data dir %s", settings.host, settings.port, settings.data_dir.resolve())
     _check_store(settings)
     import uvicorn
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from agents.consolidation import build_memory_manager
 from agents.extraction import build_extractor
 from agents.graph_extraction import build_graph_extractor
+from memory_service.errors import UnavailableError
 from memory_service.extraction.worker import ExtractionWorker
 from memory_service.layers.cache import PartitionCache
 from memory_service.layers.embeddings import EmbeddingCache
@@ -29,6 +30,10 @@ from memory_service.layers.temporal.service import GraphService
 from memory_service.layers.unloading import IdleUnloader
 from memory_service.reindex import EmbeddingModelMismatchError, check_model
 from memory_service.search import SearchService
+from memory_service.security.audit import AuditLog
+from memory_service.security.authenticator import Authenticator
+from memory_service.security.key_store import KeyStore
+from memory_service.security.secret import server_secret
 from memory_service.settings import Settings
 from memory_service.store.database import Database
 from memory_service.store.migrate import upgrade
@@ -53,6 +58,8 @@ class Runtime:
     search: SearchService
     users: UserService
     extraction: ExtractionWorker
+    auth: Authenticator
+    audit: AuditLog
     unloader: IdleUnloader | None = None
 
     def close(self) -> None:
@@ -79,9 +86,11 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         embedder = loaded
     try:
         check_model(db, embedder.name)
-    except EmbeddingModelMismatchError:
+        secret = server_secret(settings)
+    except (EmbeddingModelMismatchError, UnavailableError):
         db.dispose()
         raise
+    auth = Authenticator(KeyStore(db, secret), settings.api_keys, require_keys=settings.require_keys)
     cache = EmbeddingCache(db, embedder)
     partitions = PartitionCache(settings.max_loaded_partitions)  # one bound for every layer's loaded state
     facts = StoredFacts() if settings.fact_keys else None
@@ -133,5 +142,7 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         search=search,
         users=UserService(db, indexes, semantic.indexes, graph),
         extraction=extraction,
+        auth=auth,
+        audit=AuditLog(db),
         unloader=IdleUnloader(partitions, settings.unload_idle_after_s) if settings.unload_idle_after_s else None,
     )

@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry, ProcessCollector
 from memory_service.api.errors import install_error_handlers
 from memory_service.api.limits import BodySizeLimit
 from memory_service.api.metrics import RequestMetrics
-from memory_service.api.routes import graph, health, memories, search, sessions, users
+from memory_service.api.routes import admin, graph, health, memories, search, sessions, users
 
 # The one module of the core that knows the evaluation harness: it mounts its REST router and runs
 # its jobs while the app serves. Nothing the service does depends on it.
@@ -38,7 +38,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             settings.data_dir.resolve(),
             app.state.runtime.db.dialect,
             app.state.runtime.embedder.name,
-            "API keys required" if settings.api_keys else "OPEN (no API key configured; loopback only)",
+            "API keys required"
+            if app.state.runtime.auth.mode() == "keys"
+            else "OPEN (no API key configured; loopback only)",
         )
         try:
             async with evaluation_api.jobs_running(app):
@@ -60,7 +62,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     ProcessCollector(registry=registry)
     app.state.metrics_registry = registry
     install_error_handlers(app)
-    for module in (sessions, memories, graph, search, users, health):
+    for module in (sessions, memories, graph, search, users, admin, health):
         app.include_router(module.router)
     app.include_router(evaluation_api.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)

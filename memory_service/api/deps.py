@@ -1,20 +1,24 @@
-"""Request dependencies, as ``Annotated`` aliases the routes declare."""
+"""Request dependencies, as ``Annotated`` aliases the routes declare.
+
+Authentication and scopes are decided in ``memory_service.security``; here they only meet the
+request. ``require_scope`` goes on routers and routes; FastAPI resolves the principal once per
+request however many dependencies ask for it.
+"""
 
 from __future__ import annotations
 
-import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 
-from memory_service.domain import DEFAULT_NAMESPACE
-from memory_service.errors import AuthenticationError
 from memory_service.layers.episodic.service import EpisodicService
 from memory_service.layers.semantic.service import SemanticService
 from memory_service.layers.temporal.service import GraphService
 from memory_service.pagination import MAX_PAGE_SIZE
 from memory_service.runtime import Runtime
 from memory_service.search import SearchService
+from memory_service.security.principal import Principal
+from memory_service.security.scopes import Scope
 from memory_service.users import UserService
 
 
@@ -43,20 +47,32 @@ def get_users(request: Request) -> UserService:
     return get_runtime(request).users
 
 
-def get_namespace(request: Request) -> str:
-    """The caller's namespace: the one its bearer key belongs to, or the default on an open server."""
-    keys = get_runtime(request).settings.api_keys
-    if not keys:
-        return DEFAULT_NAMESPACE
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise AuthenticationError("missing API key: send 'Authorization: Bearer <key>'")
-    for key, namespace in keys.items():
-        if secrets.compare_digest(key.encode(), token.strip().encode()):
-            return namespace
-    raise AuthenticationError("unknown API key")
+def get_principal(request: Request) -> Principal:
+    """Who the request acts as; 401 when keys are required and it brings none that works."""
+    return get_runtime(request).auth.principal(request.headers.get("authorization"))
 
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_namespace(principal: PrincipalDep) -> str:
+    """The caller's namespace: the one its key belongs to, or the default on an open server."""
+    return principal.namespace
+
+
+def require_scope(scope: Scope) -> Any:
+    """A dependency that answers 403 unless the caller's key holds ``scope``."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        principal.require(scope)
+        return principal
+
+    return Depends(check)
+
+
+READ = require_scope("read")
+WRITE = require_scope("write")
+ADMIN = require_scope("admin")
 
 EpisodicDep = Annotated[EpisodicService, Depends(get_episodic)]
 SemanticDep = Annotated[SemanticService, Depends(get_semantic)]

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import AwareDatetime
 
-from memory_service.api.deps import GraphDep, Limit, NamespaceDep
+from memory_service.api.deps import READ, GraphDep, Limit, NamespaceDep
 from memory_service.layers.temporal.domain import TimeAxis
 from memory_service.layers.temporal.service import MAX_HOPS
 from memory_service.schemas import (
@@ -26,7 +26,7 @@ Axis = Annotated[
 ]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}}
 
-router = APIRouter(prefix="/v1/graph", tags=["graph"], responses={422: {"model": ErrorResponse}})
+router = APIRouter(prefix="/v1/graph", tags=["graph"], dependencies=[READ], responses={422: {"model": ErrorResponse}})
 
 
 @router.get("/entities", response_model=GraphEntitiesPage)

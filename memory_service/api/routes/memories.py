@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, status
 from pydantic import AwareDatetime
 
-from memory_service.api.deps import Limit, NamespaceDep, SemanticDep
+from memory_service.api.deps import READ, WRITE, Limit, NamespaceDep, SemanticDep
 from memory_service.schemas import (
     ErrorResponse,
     ExtractionStatus,
@@ -25,14 +25,14 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}}
 router = APIRouter(prefix="/v1", tags=["memories"], responses={422: {"model": ErrorResponse}})
 
 
-@router.post("/memories", status_code=status.HTTP_201_CREATED, response_model=MemoryPublic)
+@router.post("/memories", status_code=status.HTTP_201_CREATED, response_model=MemoryPublic, dependencies=[WRITE])
 def add_memory(body: MemoryCreate, semantic: SemanticDep, namespace: NamespaceDep) -> MemoryPublic:
     """Store a fact as given (no extraction or consolidation); it is recorded as added by ``api``."""
     memory = semantic.add(namespace, body.user_id, body.text, valid_at=body.valid_at, metadata=body.metadata)
     return MemoryPublic.from_domain(memory)
 
 
-@router.get("/memories", response_model=MemoriesPage)
+@router.get("/memories", response_model=MemoriesPage, dependencies=[READ])
 def list_memories(
     user_id: Annotated[Identifier, Query()],
     semantic: SemanticDep,
@@ -52,12 +52,12 @@ def list_memories(
     return MemoriesPage.from_domain(page)
 
 
-@router.get("/memories/{memory_id}", response_model=MemoryPublic, responses=NOT_FOUND)
+@router.get("/memories/{memory_id}", response_model=MemoryPublic, responses=NOT_FOUND, dependencies=[READ])
 def get_memory(memory_id: MemoryIdPath, semantic: SemanticDep, namespace: NamespaceDep) -> MemoryPublic:
     return MemoryPublic.from_domain(semantic.get(namespace, memory_id))
 
 
-@router.patch("/memories/{memory_id}", response_model=MemoryPublic, responses=NOT_FOUND)
+@router.patch("/memories/{memory_id}", response_model=MemoryPublic, responses=NOT_FOUND, dependencies=[WRITE])
 def update_memory(
     memory_id: MemoryIdPath, body: MemoryUpdate, semantic: SemanticDep, namespace: NamespaceDep
 ) -> MemoryPublic:
@@ -65,19 +65,19 @@ def update_memory(
     return MemoryPublic.from_domain(semantic.update(namespace, memory_id, body.to_domain()))
 
 
-@router.delete("/memories/{memory_id}", response_model=MemoryPublic, responses=NOT_FOUND)
+@router.delete("/memories/{memory_id}", response_model=MemoryPublic, responses=NOT_FOUND, dependencies=[WRITE])
 def delete_memory(memory_id: MemoryIdPath, semantic: SemanticDep, namespace: NamespaceDep) -> MemoryPublic:
     """Soft delete: gone from lists and search; its history stays readable."""
     return MemoryPublic.from_domain(semantic.delete(namespace, memory_id))
 
 
-@router.get("/memories/{memory_id}/history", response_model=MemoryHistory, responses=NOT_FOUND)
+@router.get("/memories/{memory_id}/history", response_model=MemoryHistory, responses=NOT_FOUND, dependencies=[READ])
 def memory_history(memory_id: MemoryIdPath, semantic: SemanticDep, namespace: NamespaceDep) -> MemoryHistory:
     """Every ADD / UPDATE / DELETE / NOOP of the fact across its versions, oldest first."""
     return MemoryHistory.from_domain(memory_id, semantic.history(namespace, memory_id))
 
 
-@router.get("/users/{user_id}/extraction", response_model=ExtractionStatus, responses=NOT_FOUND)
+@router.get("/users/{user_id}/extraction", response_model=ExtractionStatus, responses=NOT_FOUND, dependencies=[READ])
 def extraction_status(
     user_id: Annotated[Identifier, Path()], semantic: SemanticDep, namespace: NamespaceDep
 ) -> ExtractionStatus:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from memory_service.api.deps import NamespaceDep, SearchDep
+from memory_service.api.deps import READ, NamespaceDep, SearchDep
 from memory_service.schemas import ErrorResponse, SearchRequest, SearchResponse
 from retrieval.config import RECIPES, SearchConfig
 
-router = APIRouter(prefix="/v1", tags=["search"], responses={422: {"model": ErrorResponse}})
+# A search reads, even over POST: a read-only key may search.
+router = APIRouter(prefix="/v1", tags=["search"], dependencies=[READ], responses={422: {"model": ErrorResponse}})
 
 
 @router.post("/search", response_model=SearchResponse)

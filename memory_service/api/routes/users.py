@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from memory_service.api.deps import NamespaceDep, UsersDep
+from memory_service.api.deps import WRITE, NamespaceDep, UsersDep
 from memory_service.schemas import ErrorResponse, Identifier, UserDeleted
 
-router = APIRouter(prefix="/v1/users", tags=["users"], responses={404: {"model": ErrorResponse}})
+router = APIRouter(prefix="/v1/users", tags=["users"], dependencies=[WRITE], responses={404: {"model": ErrorResponse}})
 
 
 @router.delete("/{user_id}", response_model=UserDeleted)
