@@ -58,6 +58,15 @@ ApiKeyOption = Annotated[str | None, typer.Option("--api-key", envvar="MEMORY_AP
 DataDirOption = Annotated[
     Path | None, typer.Option("--data-dir", help="Embedded store for the run [DIR/store]; one folder per worker.")
 ]
+CacheDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir",
+        help="Vectors kept across runs by model and text, so a rerun embeds nothing it has seen "
+        "[~/.cache/memory-service/embeddings].",
+    ),
+]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Embed everything afresh; keep no vectors.")]
 LlmOption = Annotated[
     str | None, typer.Option("--llm-model", help="litellm model answering questions [MEMORY_LLM_MODEL]; none: no QA.")
 ]
@@ -91,6 +100,8 @@ def longmemeval(
     url: UrlOption = None,
     api_key: ApiKeyOption = None,
     data_dir: DataDirOption = None,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
     llm_model: LlmOption = None,
     judge_model: JudgeOption = None,
     qa_top_k: QaTopKOption = 10,
@@ -103,7 +114,8 @@ def longmemeval(
         "longmemeval", recipe, granularity, top_k, limit, ingest, keep, llm_model, judge_model, qa_top_k, qa_prompt,
         llm_option, no_qa, infer=infer, layers=layers,
     )  # fmt: skip
-    outcome = _run(path, out, options, workers, resume, overwrite, url, api_key, data_dir)
+    cache = None if no_cache else cache_dir or default_cache_dir()
+    outcome = _run(path, out, options, workers, resume, overwrite, url, api_key, data_dir, cache)
     print_longmemeval(outcome.metrics)
     _done(outcome)
 
@@ -122,6 +134,8 @@ def locomo(
     url: UrlOption = None,
     api_key: ApiKeyOption = None,
     data_dir: DataDirOption = None,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
     llm_model: LlmOption = None,
     judge_model: JudgeOption = None,
     qa_top_k: QaTopKOption = 10,
@@ -134,7 +148,8 @@ def locomo(
         "locomo", recipe, "turn", top_k, limit, "all", keep, llm_model, judge_model, qa_top_k, qa_prompt, llm_option,
         no_qa,
     )  # fmt: skip
-    outcome = _run(path, out, options, workers, resume, overwrite, url, api_key, data_dir)
+    cache = None if no_cache else cache_dir or default_cache_dir()
+    outcome = _run(path, out, options, workers, resume, overwrite, url, api_key, data_dir, cache)
     print_locomo(outcome.metrics)
     _done(outcome)
 
@@ -227,6 +242,11 @@ def _configured_llm() -> str | None:
         _fail(f"invalid settings: {exc.errors(include_url=False)[0]['msg']}", USAGE_ERROR)
 
 
+def default_cache_dir() -> Path:
+    """Where reruns find their vectors unless told: the user's cache folder."""
+    return Path.home() / ".cache" / "memory-service" / "embeddings"
+
+
 def _run(
     path: Path,
     out: Path,
@@ -237,6 +257,7 @@ def _run(
     url: str | None,
     api_key: str | None,
     data_dir: Path | None,
+    cache_dir: Path | None = None,
 ) -> RunOutcome:
     from memory_service.evaluation.client import ClientConfig
     from memory_service.evaluation.runner import RunRequest, embedded_store, run_evaluation
@@ -248,7 +269,12 @@ def _run(
         _fail("--resume and --overwrite contradict each other; pick one", USAGE_ERROR)
     # The model's own loading bar would tear through ours; off before the model library loads.
     quiet_model_loading()
-    config = ClientConfig(url=url, api_key=api_key, data_dir=data_dir.resolve() if data_dir else None)
+    config = ClientConfig(
+        url=url,
+        api_key=api_key,
+        data_dir=data_dir.resolve() if data_dir else None,
+        cache_dir=cache_dir.expanduser().resolve() if cache_dir and not url else None,
+    )
     request = embedded_store(RunRequest(path, out, options, config, workers, resume, overwrite))
     with _errors(BENCHMARK_NAMES[options.benchmark]), progress_bars() as progress:
         try:

@@ -38,6 +38,7 @@ from memory_service.settings import Settings
 from memory_service.store.database import Database
 from memory_service.store.migrate import upgrade
 from memory_service.users import UserService
+from retrieval.disk_cache import DiskCachedEmbedder
 from retrieval.embedder import Embedder, SentenceTransformerEmbedder
 from retrieval.onnx_embedder import best_query_embedder
 
@@ -84,6 +85,8 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         )
         query_embedder = best_query_embedder(loaded, settings.data_dir / "models", settings.query_backend)
         embedder = loaded
+    if settings.embedding_cache_dir is not None:
+        embedder = DiskCachedEmbedder(embedder, settings.embedding_cache_dir.expanduser())
     try:
         check_model(db, embedder.name)
         secret = server_secret(settings)

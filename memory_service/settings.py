@@ -77,6 +77,11 @@ class Settings(BaseSettings):
         default=False,
         description="Join round keys with the facts extracted from their turns (needs infer=true writes).",
     )
+    embedding_cache_dir: Path | None = Field(
+        default=None,
+        description="A folder of vectors kept across stores and runs, by model and text hash: an evaluation "
+        "rerun embeds nothing it has seen. Unset: each store's own cache only.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     api_keys: dict[str, str] = Field(

@@ -21,6 +21,7 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("MEMORY_DATA_DIR", str(tmp_path / "unused"))
     monkeypatch.setenv("MEMORY_DEVICE", "cpu")
+    monkeypatch.setattr("memory_service.cli_eval.default_cache_dir", lambda: tmp_path / "user-cache")
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -49,6 +50,20 @@ def test_longmemeval_writes_metrics_report_and_charts(tmp_path: Path) -> None:
     assert code == 2 and "--resume" in stderr
     code, _, stderr = invoke("longmemeval", str(dataset), "--out", str(out), "--resume")
     assert code == 2 and "other options" in stderr  # resuming needs the same recipes
+
+
+def test_runs_keep_their_vectors_in_the_cache_folder_unless_told_not_to(tmp_path: Path) -> None:
+    dataset = write_longmemeval(tmp_path / "lme.json")
+    code, _, _ = invoke("longmemeval", str(dataset), "--out", str(tmp_path / "first"))
+    assert code == 0 and list((tmp_path / "user-cache").glob("*.sqlite"))  # the default folder
+    code, _, _ = invoke(
+        "longmemeval", str(dataset), "--out", str(tmp_path / "second"), "--cache-dir", str(tmp_path / "c")
+    )
+    assert code == 0 and list((tmp_path / "c").glob("*.sqlite"))
+    code, _, _ = invoke(
+        "longmemeval", str(dataset), "--out", str(tmp_path / "third"), "--cache-dir", str(tmp_path / "n"), "--no-cache"
+    )
+    assert code == 0 and not (tmp_path / "n").exists()
 
 
 def test_qa_runs_with_an_llm_option(tmp_path: Path) -> None:

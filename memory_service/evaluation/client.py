@@ -77,6 +77,8 @@ class ClientConfig:
     api_key: str | None = None
     data_dir: Path | None = None
     timeout_s: float = 300.0
+    cache_dir: Path | None = None
+    """Vectors kept across the run's stores and across runs (embedded stores only)."""
 
     def open(self) -> EvalClient:
         if self.url:
@@ -92,6 +94,8 @@ class ClientConfig:
         overrides: dict[str, Any] = {"database_url": None}
         if self.data_dir is not None:
             overrides["data_dir"] = self.data_dir
+        if self.cache_dir is not None:
+            overrides["embedding_cache_dir"] = self.cache_dir
         try:
             return LocalMemoryClient.open(Settings(**overrides))
         except ValidationError as exc:

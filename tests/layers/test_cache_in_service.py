@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from agents.extraction import EpisodeText
@@ -78,3 +81,34 @@ def test_an_episodic_index_unloaded_for_another_layer_is_saved_and_reloads_from_
     assert search(runtime, user, "episodic") == before
     assert not [r for r in caplog.records if "rebuilding" in r.getMessage()]  # reloaded from its saved files
     runtime.close()
+
+
+def test_a_store_with_a_vector_folder_embeds_nothing_another_store_embedded(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    """An evaluation's question stores come and go; their vectors stay in the folder for the next."""
+    embedded: list[str] = []
+
+    class Counting:
+        name, dim = embedder.name, embedder.dim
+
+        def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+            embedded.extend(texts)
+            return embedder.embed_batch(texts)
+
+    def store(folder: str) -> Runtime:
+        settings = Settings(data_dir=tmp_path / folder, embedding_cache_dir=tmp_path / "vectors")
+        return build_runtime(settings, embedder=Counting())
+
+    first = store("question-1")
+    first.episodic.add_messages(NS, "s", "u", [NewMessage("user", TEXT, SAID)])
+    first.users.delete_user(NS, "u")  # the question's partition goes; its vectors stay in the folder
+    first.close()
+    assert embedded == [TEXT]
+    second = store("question-2")
+    try:
+        second.episodic.add_messages(NS, "s", "u", [NewMessage("user", TEXT, SAID)])
+        assert search(second, "u", "episodic")[0].text == TEXT
+    finally:
+        second.close()
+    assert embedded.count(TEXT) == 1  # stored in the second store without being embedded again
