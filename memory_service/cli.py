@@ -69,9 +69,9 @@ def serve(
     overrides: dict[str, Any] = {"host": host, "port": port, "data_dir": data_dir.resolve() if data_dir else None}
     overrides = {name: value for name, value in overrides.items() if value is not None}
     settings = _settings(**overrides)
-    # The service's own lines at INFO (this one, readiness, shutdown); libraries' only when they warn.
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s:     %(name)s: %(message)s")
-    logging.getLogger("memory_service").setLevel(logging.INFO)
+    from memory_service.api.request_id import configure_logging
+
+    configure_logging()  # the service's own lines at INFO, libraries' when they warn, with request ids
     # Whether keys are required is logged once the store is open (stored keys count too).
     log.info("listening on http://%s:%d, data dir %s", settings.host, settings.port, settings.data_dir.resolve())
     _check_store(settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, ProcessCollector
@@ -12,16 +13,26 @@ from prometheus_client import CollectorRegistry, ProcessCollector
 from memory_service.api.errors import install_error_handlers
 from memory_service.api.limits import BodySizeLimit
 from memory_service.api.metrics import RequestMetrics
+from memory_service.api.request_id import RequestId
 from memory_service.api.routes import admin, graph, health, memories, search, sessions, users
 
 # The one module of the core that knows the evaluation harness: it mounts its REST router and runs
 # its jobs while the app serves. Nothing the service does depends on it.
 from memory_service.evaluation import api as evaluation_api
 from memory_service.runtime import Runtime, build_runtime
+from memory_service.schemas import ErrorResponse
 from memory_service.settings import Settings
 from memory_service.version import __version__
 
 log = logging.getLogger("memory_service")
+
+COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "A body that is not JSON, or not UTF-8."},
+    401: {"model": ErrorResponse, "description": "No key, or one unknown, expired or revoked (keys required)."},
+    403: {"model": ErrorResponse, "description": "The key lacks the scope the route needs."},
+    413: {"model": ErrorResponse, "description": "The body is larger than MEMORY_MAX_REQUEST_BYTES."},
+}
+"""Answers any /v1 route may give before its own code runs, documented on every route."""
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -62,9 +73,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     ProcessCollector(registry=registry)
     app.state.metrics_registry = registry
     install_error_handlers(app)
-    for module in (sessions, memories, graph, search, users, admin, health):
-        app.include_router(module.router)
-    app.include_router(evaluation_api.router)
+    for module in (sessions, memories, graph, search, users, admin):
+        app.include_router(module.router, responses=COMMON_ERRORS)
+    app.include_router(health.router)
+    app.include_router(evaluation_api.router, responses=COMMON_ERRORS)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestMetrics, registry=registry)
+    app.add_middleware(RequestId)  # outermost: every answer, a 413 included, carries the id
     return app

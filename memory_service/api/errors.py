@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from memory_service.api.request_id import current_request_id
 from memory_service.errors import MemoryServiceError
 
 log = logging.getLogger(__name__)
@@ -19,10 +20,13 @@ _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_la
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
-    """The body of every error answer: ``{"error": {"code", "message", "details"?}}``."""
+    """The body of every error answer: ``{"error": {"code", "message", "details"?, "request_id"?}}``."""
     error: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
         error["details"] = details
+    request_id = current_request_id()
+    if request_id is not None:
+        error["request_id"] = request_id
     return {"error": error}
 
 
@@ -52,7 +56,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
-        return error_response(exc.status_code, code, str(exc.detail))
+        # A 405 keeps the Allow header the router sets (RFC 9110: a 405 must say what is allowed).
+        return error_response(exc.status_code, code, str(exc.detail), headers=dict(exc.headers or {}) or None)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
