@@ -62,6 +62,13 @@ class UnavailableError(MemoryServiceError):
     code = "unavailable"
 
 
+class RateLimitedError(MemoryServiceError):
+    """Too many requests for the caller's key; ``details.retry_after_s`` says when to try again."""
+
+    status_code = 429
+    code = "rate_limited"
+
+
 ERRORS_BY_CODE: dict[str, type[MemoryServiceError]] = {
     cls.code: cls
     for cls in (
@@ -72,5 +79,6 @@ ERRORS_BY_CODE: dict[str, type[MemoryServiceError]] = {
         AuthenticationError,
         PermissionDeniedError,
         UnavailableError,
+        RateLimitedError,
     )
 }

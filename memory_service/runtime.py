@@ -33,6 +33,7 @@ from memory_service.search import SearchService
 from memory_service.security.audit import AuditLog
 from memory_service.security.authenticator import Authenticator
 from memory_service.security.key_store import KeyStore
+from memory_service.security.rate_limit import RateLimiter
 from memory_service.security.secret import server_secret
 from memory_service.settings import Settings
 from memory_service.store.database import Database
@@ -61,6 +62,7 @@ class Runtime:
     extraction: ExtractionWorker
     auth: Authenticator
     audit: AuditLog
+    rate_limiter: RateLimiter | None = None
     unloader: IdleUnloader | None = None
 
     def close(self) -> None:
@@ -146,6 +148,7 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         users=UserService(db, indexes, semantic.indexes, graph),
         extraction=extraction,
         auth=auth,
+        rate_limiter=RateLimiter(settings.rate_limit, settings.rate_limit_storage) if settings.rate_limit else None,
         audit=AuditLog(db),
         unloader=IdleUnloader(partitions, settings.unload_idle_after_s) if settings.unload_idle_after_s else None,
     )

@@ -102,6 +102,16 @@ class Settings(BaseSettings):
         description="Require a key on every /v1 request even before any key exists (then every request "
         "is refused until one is made with `memory-service keys create`); allows a non-loopback host.",
     )
+    rate_limit: str | None = Field(
+        default=None,
+        description='Requests per key, in the `limits` notation ("600/minute", "20/second"); answered 429 with '
+        "Retry-After past it. Unset: no limit.",
+    )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description='Where request counts live: "memory://" for one process, "redis://host:6379" for replicas '
+        "sharing each key's budget.",
+    )
     eval_datasets_dir: Path | None = Field(
         default=None,
         description="The only folder evaluation jobs may read a dataset_path from; default <data_dir>/datasets.",

@@ -31,6 +31,7 @@ COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "No key, or one unknown, expired or revoked (keys required)."},
     403: {"model": ErrorResponse, "description": "The key lacks the scope the route needs."},
     413: {"model": ErrorResponse, "description": "The body is larger than MEMORY_MAX_REQUEST_BYTES."},
+    429: {"model": ErrorResponse, "description": "Over the key's rate limit (MEMORY_RATE_LIMIT); see Retry-After."},
 }
 """Answers any /v1 route may give before its own code runs, documented on every route."""
 

@@ -48,8 +48,13 @@ def get_users(request: Request) -> UserService:
 
 
 def get_principal(request: Request) -> Principal:
-    """Who the request acts as; 401 when keys are required and it brings none that works."""
-    return get_runtime(request).auth.principal(request.headers.get("authorization"))
+    """Who the request acts as; 401 when keys are required and it brings none that works, 429 when
+    it is over its key's rate limit."""
+    runtime = get_runtime(request)
+    principal = runtime.auth.principal(request.headers.get("authorization"))
+    if runtime.rate_limiter is not None:
+        runtime.rate_limiter.hit(principal, request.client.host if request.client else None)
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

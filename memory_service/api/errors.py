@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from memory_service.api.request_id import current_request_id
-from memory_service.errors import MemoryServiceError
+from memory_service.errors import MemoryServiceError, RateLimitedError
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _service_error(_: Request, exc: MemoryServiceError) -> JSONResponse:
         # RFC 6750: a 401 names the scheme the client should authenticate with.
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        if isinstance(exc, RateLimitedError):  # RFC 9110: how long to wait, in seconds
+            headers = {"Retry-After": str(exc.details["retry_after_s"])}
         return error_response(exc.status_code, exc.code, exc.message, exc.details, headers)
 
     @app.exception_handler(RequestValidationError)
