@@ -13,6 +13,7 @@ from memory_service.api.errors import install_error_handlers
 from memory_service.api.limits import BodySizeLimit
 from memory_service.api.metrics import RequestMetrics
 from memory_service.api.routes import admin, graph, health, memories, search, sessions, users
+from memory_service.console import install as install_console
 
 # The one module of the core that knows the evaluation harness: it mounts its REST router and runs
 # its jobs while the app serves. Nothing the service does depends on it.
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     for module in (sessions, memories, graph, search, users, admin, health):
         app.include_router(module.router)
     app.include_router(evaluation_api.router)
+    install_console(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestMetrics, registry=registry)
     return app
