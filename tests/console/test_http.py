@@ -97,3 +97,14 @@ async def test_an_open_server_says_so_and_needs_no_sign_in(console_runtime: Runt
         assert data["entities"] and data["edges"] and data["sources"]
         missing = await http.get("/admin/users/nobody")
         assert missing.status_code == 404 and "user &#39;nobody&#39; not found" in missing.text
+
+
+async def test_long_lists_page(console_runtime: Runtime, console_app: FastAPI) -> None:
+    for n in range(55):
+        console_runtime.semantic.add("default", USER, f"note number {n}")
+    async with client(console_app) as http:
+        first = await http.get(f"/admin/users/{USER}")
+        found = re.search(r'class="next" href="([^"]+)"', first.text)
+        assert first.status_code == 200 and found, "no next page link"
+        second = await http.get(found.group(1).replace("&amp;", "&"))
+        assert second.status_code == 200 and "note number 54" in second.text and "note number 54" not in first.text
