@@ -15,6 +15,7 @@ from memory_service.api.limits import BodySizeLimit
 from memory_service.api.metrics import RequestMetrics
 from memory_service.api.request_id import RequestId
 from memory_service.api.routes import admin, graph, health, memories, search, sessions, users
+from memory_service.console import install as install_console
 
 # The one module of the core that knows the evaluation harness: it mounts its REST router and runs
 # its jobs while the app serves. Nothing the service does depends on it.
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(module.router, responses=COMMON_ERRORS)
     app.include_router(health.router)
     app.include_router(evaluation_api.router, responses=COMMON_ERRORS)
+    install_console(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestMetrics, registry=registry)
     app.add_middleware(RequestId)  # outermost: every answer, a 413 included, carries the id

@@ -1,0 +1,110 @@
+"""The console without a browser: sign-in, cookie flags, CSRF on every POST, pages answering."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from memory_service.runtime import Runtime
+from tests.console.conftest import NAMESPACE, USER, Keys, remember
+
+pytestmark = pytest.mark.slow
+
+
+def client(app: FastAPI, base: str = "http://memory.test") -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base)
+
+
+def csrf(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+async def sign_in(http: httpx.AsyncClient, key: str) -> httpx.Response:
+    form = await http.get("/admin/sign-in")
+    return await http.post("/admin/sign-in", data={"key": key, "csrf_token": csrf(form.text), "next": "/admin"})
+
+
+async def test_sign_in_sets_a_strict_http_only_session_cookie(console_app: FastAPI, keys: Keys) -> None:
+    async with client(console_app) as http:
+        assert (await http.get("/admin/users")).status_code == 401  # the sign-in form
+        answer = await sign_in(http, keys.admin)
+        assert answer.status_code == 303 and answer.headers["location"] == "/admin"
+        cookie = next(c for c in answer.headers.get_list("set-cookie") if c.startswith("console_session="))
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" not in cookie
+        page = await http.get("/admin/users")
+        assert page.status_code == 200 and "default-src 'self'" in page.headers["content-security-policy"]
+    async with client(console_app, "https://memory.test") as https:
+        answer = await sign_in(https, keys.admin)
+        cookie = next(c for c in answer.headers.get_list("set-cookie") if c.startswith("console_session="))
+        assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+async def test_a_key_without_admin_or_unknown_is_refused(console_app: FastAPI, keys: Keys) -> None:
+    async with client(console_app) as http:
+        refused = await sign_in(http, keys.reader)
+        assert refused.status_code == 403 and "lacks the &#39;admin&#39; scope" in refused.text
+        assert "console_session" not in refused.cookies
+        unknown = await sign_in(http, "msk_not-a-key")
+        assert unknown.status_code == 401 and (await http.get("/admin")).status_code == 401
+
+
+async def test_every_post_needs_the_csrf_token(console_runtime: Runtime, console_app: FastAPI, keys: Keys) -> None:
+    memory = console_runtime.semantic.add(NAMESPACE, USER, "likes tea")
+    async with client(console_app) as http:
+        form = await http.get("/admin/sign-in")
+        no_token = await http.post("/admin/sign-in", data={"key": keys.admin})
+        assert no_token.status_code == 403 and "security token" in no_token.text
+        forged = await http.post("/admin/sign-in", data={"key": keys.admin, "csrf_token": "forged"})
+        assert forged.status_code == 403
+        assert (await sign_in(http, keys.admin)).status_code == 303
+        path = f"/admin/users/{USER}/memories/{memory.id}/delete"
+        assert (await http.post(path)).status_code == 403
+        assert (await http.post(path, data={"csrf_token": csrf(form.text) + "x"})).status_code == 403
+        assert console_runtime.semantic.list_memories(NAMESPACE, USER).items  # nothing was deleted
+        page = await http.get(f"/admin/users/{USER}/memories/{memory.id}")
+        assert (await http.post(path, data={"csrf_token": csrf(page.text)})).status_code == 303
+        assert not console_runtime.semantic.list_memories(NAMESPACE, USER).items
+        events = console_runtime.audit.list(namespace=NAMESPACE, action="memory.delete").items
+        assert [(e.target, e.actor) for e in events] == [(memory.id, "key_1")]
+
+
+async def test_a_revoked_key_signs_its_sessions_out(console_runtime: Runtime, console_app: FastAPI, keys: Keys) -> None:
+    async with client(console_app) as http:
+        await sign_in(http, keys.admin)
+        assert (await http.get("/admin/keys")).status_code == 200
+        console_runtime.auth.keys.revoke("key_1", actor="cli")
+        answer = await http.get("/admin/keys")
+        assert answer.status_code == 401 and "revoked" in answer.text
+
+
+async def test_an_open_server_says_so_and_needs_no_sign_in(console_runtime: Runtime, console_app: FastAPI) -> None:
+    remember(console_runtime, "default")
+    async with client(console_app) as http:
+        for path in ["", "/users", f"/users/{USER}", f"/users/{USER}/graph", "/search", "/keys", "/audit"]:
+            page = await http.get("/admin" + path)
+            assert page.status_code == 200, (path, page.text)
+            assert "This server is open" in page.text
+        search = await http.get(
+            "/admin/search", params={"user_id": USER, "q": "where does the user live?", "recipe": "hybrid"}
+        )
+        assert "Fused ranking" in search.text and "1.0 / (10 + 1)" in search.text
+        data = (await http.get(f"/admin/users/{USER}/graph.json")).json()
+        assert data["entities"] and data["edges"] and data["sources"]
+        missing = await http.get("/admin/users/nobody")
+        assert missing.status_code == 404 and "user &#39;nobody&#39; not found" in missing.text
+
+
+async def test_long_lists_page(console_runtime: Runtime, console_app: FastAPI) -> None:
+    for n in range(55):
+        console_runtime.semantic.add("default", USER, f"note number {n}")
+    async with client(console_app) as http:
+        first = await http.get(f"/admin/users/{USER}")
+        found = re.search(r'class="next" href="([^"]+)"', first.text)
+        assert first.status_code == 200 and found, "no next page link"
+        second = await http.get(found.group(1).replace("&amp;", "&"))
+        assert second.status_code == 200 and "note number 54" in second.text and "note number 54" not in first.text
