@@ -52,6 +52,8 @@ CLI_ONLY: dict[str, str] = {
     "url": "which server to evaluate; a REST job evaluates the server it runs on",
     "api_key": "the key for --url",
     "data_dir": "the embedded store; a REST job uses the server's",
+    "cache_dir": "the folder of vectors kept across runs; a REST job uses the server's (MEMORY_EMBEDDING_CACHE_DIR)",
+    "no_cache": "turns that folder off; the server's setting decides for a REST job",
     "llm_option": "litellm keyword arguments (api_base, keys): not for a REST caller to set on the server's LLM",
 }
 LOCOMO_LEAVES_OUT: dict[str, str] = {
