@@ -16,7 +16,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import AwareDatetime, BaseModel, TypeAdapter, ValidationError
 
 from memory_service.errors import (
     ERRORS_BY_CODE,
@@ -24,11 +24,16 @@ from memory_service.errors import (
     MemoryServiceError,
     UnavailableError,
 )
+from memory_service.graph_domain import TimeAxis
 from memory_service.pagination import check_limit
 from memory_service.schemas import (
     EpisodePublic,
     EpisodesPage,
     ExtractionStatus,
+    GraphEdgesPage,
+    GraphEntitiesPage,
+    GraphEntityDetailPublic,
+    GraphNeighborsResponse,
     Identifier,
     MemoriesPage,
     MemoryCreate,
@@ -58,6 +63,7 @@ MessageInput = MessageCreate | Mapping[str, Any]
 
 _IDENTIFIER: TypeAdapter[str] = TypeAdapter(Identifier)
 _JSON_OBJECT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
+_MOMENT: TypeAdapter[datetime] = TypeAdapter(AwareDatetime)
 # Codes a server may send that are not in ERRORS_BY_CODE, and the error each one means.
 _EXTRA_CODES: dict[str, type[MemoryServiceError]] = {"validation_error": InvalidInputError}
 _ERRORS_BY_STATUS: dict[int, type[MemoryServiceError]] = {
@@ -96,6 +102,21 @@ def identifier(value: str, field: str) -> str:
         return _IDENTIFIER.validate_python(value)
     except ValidationError as exc:
         raise invalid_input(exc, (field,)) from exc
+
+
+def moment(value: datetime | None, field: str) -> datetime | None:
+    """A moment with a timezone, as the server requires in a query; None stays None."""
+    try:
+        return None if value is None else _MOMENT.validate_python(value)
+    except ValidationError as exc:
+        raise invalid_input(exc, (field,)) from exc
+
+
+def hop_count(hops: int) -> int:
+    """A whole number of hops; the service checks its range."""
+    if isinstance(hops, bool) or not isinstance(hops, int):
+        raise InvalidInputError("hops must be an integer", details={"hops": repr(hops)})
+    return hops
 
 
 def page_limit(limit: int) -> int:
@@ -258,8 +279,41 @@ def extraction_status_call(user_id: str) -> Call[ExtractionStatus]:
     return Call("GET", path, ExtractionStatus.model_validate_json)
 
 
+def list_entities_call(user_id: str, *, limit: int, cursor: str | None) -> Call[GraphEntitiesPage]:
+    params = {"user_id": identifier(user_id, "user_id"), **_page_params(limit, cursor)}
+    return Call("GET", "/v1/graph/entities", GraphEntitiesPage.model_validate_json, params=params)
+
+
+def get_entity_call(entity_id: str) -> Call[GraphEntityDetailPublic]:
+    path = f"/v1/graph/entities/{identifier(entity_id, 'entity_id')}"
+    return Call("GET", path, GraphEntityDetailPublic.model_validate_json)
+
+
+def entity_neighbors_call(
+    entity_id: str, *, hops: int, as_of: datetime | None, by: TimeAxis
+) -> Call[GraphNeighborsResponse]:
+    path = f"/v1/graph/entities/{identifier(entity_id, 'entity_id')}/neighbors"
+    params = {"hops": hop_count(hops), "by": by, **_moment_param(as_of)}
+    return Call("GET", path, GraphNeighborsResponse.model_validate_json, params=params)
+
+
+def list_edges_call(
+    user_id: str, *, as_of: datetime | None, by: TimeAxis, include_past: bool, limit: int, cursor: str | None
+) -> Call[GraphEdgesPage]:
+    params = {"user_id": identifier(user_id, "user_id"), "by": by, **_moment_param(as_of)}
+    params |= _page_params(limit, cursor)
+    if include_past:
+        params["include_past"] = "true"
+    return Call("GET", "/v1/graph/edges", GraphEdgesPage.model_validate_json, params=params)
+
+
 def health_call() -> Call[dict[str, Any]]:
     return Call("GET", "/healthz", _JSON_OBJECT.validate_json)
+
+
+def _moment_param(as_of: datetime | None) -> dict[str, str]:
+    checked = moment(as_of, "as_of")
+    return {"as_of": checked.isoformat()} if checked is not None else {}
 
 
 def _page_params(limit: int, cursor: str | None) -> dict[str, Any]:

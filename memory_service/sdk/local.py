@@ -14,9 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from memory_service.domain import DEFAULT_NAMESPACE, Granularity, Layer
 from memory_service.errors import UnavailableError
+from memory_service.graph_domain import TimeAxis
 from memory_service.schemas import (
     EpisodesPage,
     ExtractionStatus,
+    GraphEdgesPage,
+    GraphEntitiesPage,
+    GraphEntityDetailPublic,
+    GraphNeighborsResponse,
     MemoriesPage,
     MemoryCreate,
     MemoryHistory,
@@ -34,6 +39,7 @@ from memory_service.sdk._base import MessageInput
 
 if TYPE_CHECKING:
     from memory_service.runtime import Runtime
+    from memory_service.services.graph import GraphService
     from memory_service.services.memory import MemoryService
     from memory_service.services.semantic import SemanticService
     from memory_service.settings import Settings
@@ -52,6 +58,12 @@ class LocalMemoryClient(base.SyncClientBase):
         if self.service.semantic is None:
             raise UnavailableError("this service runs no semantic layer; open the client with LocalMemoryClient.open")
         return self.service.semantic
+
+    @property
+    def graph(self) -> GraphService:
+        if self.service.graph is None:
+            raise UnavailableError("this service runs no graph layer; open the client with LocalMemoryClient.open")
+        return self.service.graph
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> LocalMemoryClient:
@@ -201,6 +213,50 @@ class LocalMemoryClient(base.SyncClientBase):
         """Every change of the fact across its versions, oldest first."""
         memory_id = base.identifier(memory_id, "memory_id")
         return MemoryHistory.from_domain(memory_id, self.semantic.history(self.namespace, memory_id))
+
+    def list_entities(self, user_id: str, *, limit: int = 100, cursor: str | None = None) -> GraphEntitiesPage:
+        """One page of the user's graph entities, oldest first."""
+        user_id = base.identifier(user_id, "user_id")
+        page = self.graph.list_entities(self.namespace, user_id, limit=base.page_limit(limit), cursor=cursor)
+        return GraphEntitiesPage.from_domain(page)
+
+    def get_entity(self, entity_id: str) -> GraphEntityDetailPublic:
+        """The entity with every relation touching it, past ones included."""
+        entity_id = base.identifier(entity_id, "entity_id")
+        return GraphEntityDetailPublic.from_detail(self.graph.get_entity(self.namespace, entity_id))
+
+    def entity_neighbors(
+        self, entity_id: str, *, hops: int = 1, as_of: datetime | None = None, by: TimeAxis = "valid"
+    ) -> GraphNeighborsResponse:
+        """Entities within ``hops`` relations that hold now, or at ``as_of`` (``by``: valid or known then)."""
+        entity_id = base.identifier(entity_id, "entity_id")
+        found = self.graph.neighbors(
+            self.namespace, entity_id, hops=base.hop_count(hops), as_of=base.moment(as_of, "as_of"), by=by
+        )
+        return GraphNeighborsResponse.from_domain(entity_id, found)
+
+    def list_edges(
+        self,
+        user_id: str,
+        *,
+        as_of: datetime | None = None,
+        by: TimeAxis = "valid",
+        include_past: bool = False,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> GraphEdgesPage:
+        """One page of the user's relations that hold now (or at ``as_of``); ``include_past`` adds ended ones."""
+        user_id = base.identifier(user_id, "user_id")
+        page = self.graph.edges(
+            self.namespace,
+            user_id,
+            as_of=base.moment(as_of, "as_of"),
+            by=by,
+            include_past=include_past,
+            limit=base.page_limit(limit),
+            cursor=cursor,
+        )
+        return GraphEdgesPage.from_domain(page)
 
     def extraction_status(self, user_id: str) -> ExtractionStatus:
         """The user's extraction tasks by status; ``idle`` once every ``infer=True`` write is consolidated."""
