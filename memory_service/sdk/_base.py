@@ -9,12 +9,10 @@ the same request schemas the server builds, so a bad argument raises the same
 from __future__ import annotations
 
 import json
-from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, TypeAdapter, ValidationError
 
@@ -27,7 +25,6 @@ from memory_service.errors import (
 from memory_service.graph_domain import TimeAxis
 from memory_service.pagination import check_limit
 from memory_service.schemas import (
-    EpisodePublic,
     EpisodesPage,
     ExtractionStatus,
     GraphEdgesPage,
@@ -321,67 +318,3 @@ def _page_params(limit: int, cursor: str | None) -> dict[str, Any]:
     if cursor:
         params["cursor"] = cursor
     return params
-
-
-# -- client bases: context managers and cursor-following, written once per flavour -----------
-
-
-class SyncClientBase(ABC):
-    """Context manager and ``iter_messages`` for the blocking clients (HTTP and in-process)."""
-
-    @abstractmethod
-    def get_messages(self, session_id: str, *, limit: int = 100, cursor: str | None = None) -> EpisodesPage: ...
-
-    @abstractmethod
-    def close(self) -> None: ...
-
-    def iter_messages(self, session_id: str, *, page_size: int = 100) -> Iterator[EpisodePublic]:
-        """Every message of the session in order, fetching ``page_size`` at a time."""
-        cursor: str | None = None
-        while True:
-            page = self.get_messages(session_id, limit=page_size, cursor=cursor)
-            yield from page.items
-            if page.next_cursor is None:
-                return
-            cursor = page.next_cursor
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-
-class AsyncClientBase(ABC):
-    """Async context manager, ``aclose`` and ``iter_messages`` for the asyncio client."""
-
-    @abstractmethod
-    async def get_messages(self, session_id: str, *, limit: int = 100, cursor: str | None = None) -> EpisodesPage: ...
-
-    @abstractmethod
-    async def close(self) -> None: ...
-
-    async def aclose(self) -> None:
-        """Same as ``close``; the name asyncio code expects."""
-        await self.close()
-
-    async def iter_messages(self, session_id: str, *, page_size: int = 100) -> AsyncIterator[EpisodePublic]:
-        """Every message of the session in order, fetching ``page_size`` at a time."""
-        cursor: str | None = None
-        while True:
-            page = await self.get_messages(session_id, limit=page_size, cursor=cursor)
-            for item in page.items:
-                yield item
-            if page.next_cursor is None:
-                return
-            cursor = page.next_cursor
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()

@@ -30,11 +30,12 @@ from memory_service.schemas import (
 )
 from memory_service.sdk import _base as base
 from memory_service.sdk._base import MessageInput
+from memory_service.sdk._client_bases import AsyncClientBase
 
 T = TypeVar("T")
 
 
-class AsyncMemoryClient(base.AsyncClientBase):
+class AsyncMemoryClient(AsyncClientBase):
     """Talks to a memory service over HTTP from asyncio code; errors are raised as ``memory_service.errors`` types.
 
     ``api_key`` is sent as ``Authorization: Bearer``; the server decides the namespace from it.

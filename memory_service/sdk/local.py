@@ -36,6 +36,7 @@ from memory_service.schemas import (
 )
 from memory_service.sdk import _base as base
 from memory_service.sdk._base import MessageInput
+from memory_service.sdk._client_bases import SyncClientBase
 
 if TYPE_CHECKING:
     from memory_service.runtime import Runtime
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     from memory_service.settings import Settings
 
 
-class LocalMemoryClient(base.SyncClientBase):
+class LocalMemoryClient(SyncClientBase):
     """Serves the SDK's calls from ``service`` within ``namespace``, without a server."""
 
     def __init__(self, service: MemoryService, namespace: str = DEFAULT_NAMESPACE) -> None:
