@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Column, Table
 from rich.text import Text
 
-from memory_service.cli_eval import eval_app
+from memory_service import cli_eval, cli_mcp
 from memory_service.errors import InvalidInputError, MemoryServiceError, PayloadTooLargeError
 from memory_service.schemas import SearchResponse
 from memory_service.sdk import MemoryClient
@@ -43,7 +43,8 @@ TEXT_WIDTH = 80
 app = typer.Typer(help="Long-term memory service for LLM agents.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-app.add_typer(eval_app, name="eval")
+app.add_typer(cli_eval.eval_app, name="eval")
+app.command("mcp", rich_help_panel="For agents")(cli_mcp.mcp)
 
 UrlOption = Annotated[
     str | None,

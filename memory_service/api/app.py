@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, ProcessCollector
+from starlette.routing import Route
 
 from memory_service.api.errors import install_error_handlers
 from memory_service.api.limits import BodySizeLimit
@@ -17,6 +18,7 @@ from memory_service.api.routes import graph, health, memories, search, sessions,
 # The one module of the core that knows the evaluation harness: it mounts its REST router and runs
 # its jobs while the app serves. Nothing the service does depends on it.
 from memory_service.evaluation import api as evaluation_api
+from memory_service.mcp.http import MCP_PATH, McpEndpoint
 from memory_service.runtime import Runtime, build_runtime
 from memory_service.settings import Settings
 from memory_service.version import __version__
@@ -27,6 +29,7 @@ log = logging.getLogger("memory_service")
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """The app; with ``runtime`` given it serves that one and leaves closing it to the caller."""
     settings = runtime.settings if runtime is not None else settings or Settings()
+    mcp = McpEndpoint(settings.host)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -41,7 +44,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             "API keys required" if settings.api_keys else "OPEN (no API key configured; loopback only)",
         )
         try:
-            async with evaluation_api.jobs_running(app):
+            async with mcp.running(app.state.runtime), evaluation_api.jobs_running(app):
                 yield
         finally:
             if owned:
@@ -63,6 +66,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     for module in (sessions, memories, graph, search, users, health):
         app.include_router(module.router)
     app.include_router(evaluation_api.router)
+    app.router.routes.append(Route(MCP_PATH, mcp, include_in_schema=False))  # streamable HTTP, the REST keys
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestMetrics, registry=registry)
     return app

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
+from memory_service.api.auth import bearer_token, keys_required, resolve_key
 from memory_service.domain import DEFAULT_NAMESPACE
 from memory_service.errors import AuthenticationError
 from memory_service.pagination import MAX_PAGE_SIZE
@@ -25,17 +25,16 @@ def get_service(request: Request) -> MemoryService:
 
 def get_namespace(request: Request) -> str:
     """The caller's namespace: the one its bearer key belongs to, or the default on an open server."""
-    keys = get_runtime(request).settings.api_keys
-    if not keys:
+    runtime = get_runtime(request)
+    if not keys_required(runtime):
         return DEFAULT_NAMESPACE
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    token = bearer_token(request.headers.get("authorization"))
+    if token is None:
         raise AuthenticationError("missing API key: send 'Authorization: Bearer <key>'")
-    for key, namespace in keys.items():
-        if secrets.compare_digest(key.encode(), token.strip().encode()):
-            return namespace
-    raise AuthenticationError("unknown API key")
+    grant = resolve_key(runtime, token)
+    if grant is None:
+        raise AuthenticationError("unknown API key")
+    return grant.namespace
 
 
 ServiceDep = Annotated[MemoryService, Depends(get_service)]
