@@ -23,6 +23,7 @@ from memory_service.schemas import (
     SearchResponse,
     TimeRangeIn,
 )
+from memory_service.sdk import _base as base
 from memory_service.sdk import context
 from memory_service.sdk._base import MessageInput
 from memory_service.sdk.context import MemoryContext, TokenCounter
@@ -111,6 +112,7 @@ class SyncClientBase(ABC):
         Tokens are counted with ``count_tokens`` or estimated at ~4 characters each.
         """
         context.check_budget(token_budget)
+        moment = base.moment(as_of, "as_of") or base.moment(now, "now")  # facts current then are shown
         found = self.search(
             query,
             user_id,
@@ -121,7 +123,6 @@ class SyncClientBase(ABC):
             time_range=time_range,
             session_ids=session_ids,
         )
-        moment = as_of or now
         return context.build_context(found.results, token_budget=token_budget, count_tokens=count_tokens, at=moment)
 
     def __enter__(self) -> Self:
@@ -218,6 +219,7 @@ class AsyncClientBase(ABC):
         Tokens are counted with ``count_tokens`` or estimated at ~4 characters each.
         """
         context.check_budget(token_budget)
+        moment = base.moment(as_of, "as_of") or base.moment(now, "now")  # facts current then are shown
         found = await self.search(
             query,
             user_id,
@@ -228,7 +230,6 @@ class AsyncClientBase(ABC):
             time_range=time_range,
             session_ids=session_ids,
         )
-        moment = as_of or now
         return context.build_context(found.results, token_budget=token_budget, count_tokens=count_tokens, at=moment)
 
     async def __aenter__(self) -> Self:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from memory_service.errors import InvalidInputError
@@ -42,6 +44,9 @@ async def test_remember_without_inference_stores_only_the_turn(client: Client, u
     await call(client.delete_user(user_id))
 
 
-async def test_a_bad_budget_is_refused_before_searching(client: Client) -> None:
+async def test_a_bad_budget_or_moment_is_refused_before_searching(client: Client) -> None:
     with pytest.raises(InvalidInputError):
         await call(client.recall("job", "u-1", token_budget=0))
+    with pytest.raises(InvalidInputError):
+        await call(client.recall("job", "u-1", as_of=datetime(2024, 1, 1)))
+    assert (await call(client.recall("job", "u-1", as_of="2024-01-01T00:00:00Z"))).items == ()  # as the API takes it
