@@ -45,12 +45,12 @@ def mcp(
     logging.getLogger("memory_service").setLevel(logging.INFO)
     from memory_service.mcp.server import build_server
 
-    with _caller(data_dir, url, api_key) as caller:
+    with open_caller(data_dir, url, api_key) as caller:
         build_server(lambda: caller).run("stdio")
 
 
 @contextmanager
-def _caller(data_dir: Path | None, url: str | None, api_key: str | None) -> Iterator[Caller]:
+def open_caller(data_dir: Path | None, url: str | None, api_key: str | None) -> Iterator[Caller]:
     """What every tool call acts as: the operator, with every scope, on one client for the whole run."""
     from memory_service.api.auth import EVERY_SCOPE
     from memory_service.mcp.tools import Caller

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from memory_service.domain import DEFAULT_NAMESPACE
-from memory_service.runtime import Runtime
+
+if TYPE_CHECKING:
+    from memory_service.runtime import Runtime
 
 Scope = Literal["read", "write"]
 READ: Scope = "read"

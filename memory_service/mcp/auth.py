@@ -8,7 +8,7 @@ makes the current request's (``get_access_token``). ``caller_grant`` reads it ba
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import anyio.to_thread
 from mcp.server.auth.middleware.auth_context import get_access_token
@@ -16,7 +16,9 @@ from mcp.server.auth.provider import AccessToken
 
 from memory_service.api.auth import EVERY_SCOPE, OPEN_GRANT, KeyGrant, Scope, keys_required, resolve_key
 from memory_service.errors import AuthenticationError
-from memory_service.runtime import Runtime
+
+if TYPE_CHECKING:
+    from memory_service.runtime import Runtime
 
 NAMESPACE_CLAIM = "namespace"
 

@@ -15,10 +15,12 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from mcp.server.auth.middleware.auth_context import AuthContextMiddleware
 from mcp.server.auth.middleware.bearer_auth import BearerAuthBackend, RequireAuthMiddleware
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp.server.transport_security import TransportSecuritySettings
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -27,8 +29,10 @@ from memory_service.api.errors import error_body
 from memory_service.mcp.auth import ServiceKeyVerifier, caller_grant
 from memory_service.mcp.server import build_server
 from memory_service.mcp.tools import Caller
-from memory_service.runtime import Runtime
 from memory_service.sdk.local import LocalMemoryClient
+
+if TYPE_CHECKING:
+    from memory_service.runtime import Runtime
 
 MCP_PATH = "/mcp"
 
@@ -37,7 +41,7 @@ class McpEndpoint:
     """The ASGI app routed at ``MCP_PATH``; serves while ``running`` (the app's lifespan) is entered."""
 
     def __init__(self, host: str) -> None:
-        self._host = host  # a loopback host turns on the SDK's DNS-rebinding protection
+        self._host = host
         self._runtime: Runtime | None = None
         self._manager: StreamableHTTPSessionManager | None = None
         verifier = ServiceKeyVerifier(self._current_runtime)
@@ -50,7 +54,9 @@ class McpEndpoint:
     async def running(self, runtime: Runtime) -> AsyncIterator[None]:
         """Serve on ``runtime`` until the block ends; a session manager runs once, so each run makes its own."""
         server = build_server(lambda: _caller(runtime))
-        server.streamable_http_app(stateless_http=True, json_response=True, host=self._host)
+        server.streamable_http_app(
+            stateless_http=True, json_response=True, host=self._host, transport_security=_security(runtime)
+        )
         manager = server.session_manager
         async with manager.run():
             self._runtime, self._manager = runtime, manager
@@ -82,6 +88,13 @@ class McpEndpoint:
         if self._runtime is None:
             raise RuntimeError("the MCP endpoint is not running")
         return self._runtime
+
+
+def _security(runtime: Runtime) -> TransportSecuritySettings | None:
+    """The SDK's default for an open server: on loopback, only local Host and Origin headers, so a web
+    page cannot reach the tools by DNS rebinding. With keys the key protects the endpoint, and the
+    Host check would refuse a server behind a reverse proxy."""
+    return TransportSecuritySettings(enable_dns_rebinding_protection=False) if keys_required(runtime) else None
 
 
 def _caller(runtime: Runtime) -> Caller:

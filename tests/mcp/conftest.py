@@ -9,17 +9,25 @@ from typing import Any
 import pytest
 from mcp_types import CallToolResult, TextContent
 
+from memory_service.api.app import create_app
 from memory_service.runtime import Runtime, build_runtime
 from memory_service.sdk.local import LocalMemoryClient
 from memory_service.settings import Settings
 from retrieval.embedder import SentenceTransformerEmbedder
+from tests.serving import serve_in_thread
 
-TURNS = [
-    {"role": "user", "content": "I work at Acme Corp as a designer and I live in Lisbon.", "occurred_at": "2024-01-10"},
-    {"role": "user", "content": "Big news: I started a new job at Globex last week!", "occurred_at": "2024-03-15"},
+TURNS: list[dict[str, Any]] = [
+    {
+        "role": "user",
+        "content": "I work at Acme Corp as a designer and I live in Lisbon.",
+        "occurred_at": "2024-01-10T12:00:00Z",
+    },
+    {
+        "role": "user",
+        "content": "Big news: I started a new job at Globex last week!",
+        "occurred_at": "2024-03-15T12:00:00Z",
+    },
 ]
-for turn in TURNS:
-    turn["occurred_at"] += "T12:00:00Z"
 
 
 @pytest.fixture
@@ -28,6 +36,28 @@ def mcp_runtime(sqlite_settings: Settings, embedder: SentenceTransformerEmbedder
     runtime = build_runtime(sqlite_settings, embedder=embedder)
     yield runtime
     runtime.close()
+
+
+KEYS: dict[str, str] = {"key-a": "tenant-a", "key-b": "tenant-b"}
+
+
+@pytest.fixture
+def keyed_runtime(sqlite_settings: Settings, embedder: SentenceTransformerEmbedder) -> Iterator[Runtime]:
+    runtime = build_runtime(sqlite_settings.model_copy(update={"api_keys": KEYS}), embedder=embedder)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def keyed_url(keyed_runtime: Runtime) -> Iterator[str]:
+    with serve_in_thread(create_app(runtime=keyed_runtime)) as url:
+        yield url
+
+
+@pytest.fixture
+def open_url(mcp_runtime: Runtime) -> Iterator[str]:
+    with serve_in_thread(create_app(runtime=mcp_runtime)) as url:
+        yield url
 
 
 def ok(result: CallToolResult) -> Any:

@@ -7,7 +7,7 @@ default namespace without a key.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
@@ -18,34 +18,10 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
 from memory_service.api.app import create_app
-from memory_service.runtime import Runtime, build_runtime
+from memory_service.runtime import Runtime
 from memory_service.sdk import MemoryClient
 from memory_service.sdk.local import LocalMemoryClient
-from memory_service.settings import Settings
-from retrieval.embedder import SentenceTransformerEmbedder
 from tests.mcp.conftest import TURNS, failed, ok
-from tests.serving import serve_in_thread
-
-KEYS = {"key-a": "tenant-a", "key-b": "tenant-b"}
-
-
-@pytest.fixture
-def keyed_runtime(sqlite_settings: Settings, embedder: SentenceTransformerEmbedder) -> Iterator[Runtime]:
-    runtime = build_runtime(sqlite_settings.model_copy(update={"api_keys": KEYS}), embedder=embedder)
-    yield runtime
-    runtime.close()
-
-
-@pytest.fixture
-def keyed_url(keyed_runtime: Runtime) -> Iterator[str]:
-    with serve_in_thread(create_app(runtime=keyed_runtime)) as url:
-        yield url
-
-
-@pytest.fixture
-def open_url(mcp_runtime: Runtime) -> Iterator[str]:
-    with serve_in_thread(create_app(runtime=mcp_runtime)) as url:
-        yield url
 
 
 @asynccontextmanager
@@ -59,6 +35,7 @@ async def mcp_client(base_url: str, key: str | None = None, mode: str = "auto") 
 
 
 LIST_TOOLS = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+JSON_RPC = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer key-c", "Basic key-a", "Bearer key-a-and-more"])
@@ -99,6 +76,20 @@ async def test_an_open_server_serves_the_default_namespace_without_a_key(open_ur
         added = ok(await client.call_tool("add_messages", {"session_id": "s", "user_id": "ana", "messages": TURNS[:1]}))
         assert "invalid_input" in failed(await client.call_tool("update_memory", {"memory_id": "mem_1"}))
     assert [e.id for e in LocalMemoryClient(mcp_runtime.service).get_messages("s").items] == added["ids"]
+
+
+def test_an_open_server_answers_only_local_hosts(open_url: str) -> None:
+    """No key protects it, so a page that rebinds a domain name to 127.0.0.1 must not reach the tools."""
+    local = httpx.post(f"{open_url}/mcp", json=LIST_TOOLS, headers=JSON_RPC, timeout=30)
+    assert local.status_code == 200 and local.json()["result"]["tools"]
+    foreign = httpx.post(f"{open_url}/mcp", json=LIST_TOOLS, headers={**JSON_RPC, "host": "evil.example"}, timeout=30)
+    assert foreign.status_code == 421
+
+
+def test_a_keyed_server_behind_a_proxy_answers_its_public_host(keyed_url: str) -> None:
+    headers = {**JSON_RPC, "host": "memory.example.com", "authorization": "Bearer key-a"}
+    answer = httpx.post(f"{keyed_url}/mcp", json=LIST_TOOLS, headers=headers, timeout=30)
+    assert answer.status_code == 200 and answer.json()["result"]["tools"]
 
 
 async def test_without_the_app_lifespan_the_endpoint_is_unavailable(mcp_runtime: Runtime) -> None:

@@ -1,7 +1,7 @@
-"""``memory-service mcp`` over stdio: the command spawned as a desktop agent spawns it, through the SDK's client.
+"""``memory-service mcp``: spawned over stdio as a desktop agent spawns it, and in front of a server with ``--url``.
 
-One process for the whole scenario: starting one loads the model (offline, from the packaged
-weights) and takes seconds.
+One process for the whole stdio scenario: starting one loads the model (offline, from the
+packaged weights) and takes seconds.
 """
 
 from __future__ import annotations
@@ -14,6 +14,10 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
+from memory_service.cli_mcp import open_caller
+from memory_service.mcp.server import build_server
+from memory_service.runtime import Runtime
+from memory_service.sdk.local import LocalMemoryClient
 from tests.mcp.conftest import TURNS, failed, ok
 
 COMMAND = Path(sys.executable).with_name("memory-service")
@@ -48,3 +52,16 @@ def test_bad_settings_exit_2_with_one_line(tmp_path: Path) -> None:
     )
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith("error: invalid settings") and done.stderr.count("\n") == 1
+
+
+async def test_with_url_the_tools_call_the_server_with_the_key(keyed_url: str, keyed_runtime: Runtime) -> None:
+    with open_caller(None, keyed_url, "key-b") as caller:
+        async with Client(build_server(lambda: caller)) as client:
+            arguments = {"session_id": "chat", "user_id": "ana", "messages": TURNS[:1], "infer": False}
+            ok(await client.call_tool("add_messages", arguments))
+            assert "not_found" in failed(await client.call_tool("get_memory", {"memory_id": "mem_404"}))
+    assert LocalMemoryClient(keyed_runtime.service, "tenant-b").get_session("chat").message_count == 1
+    with open_caller(None, keyed_url, "wrong") as caller:
+        async with Client(build_server(lambda: caller)) as client:
+            refused = failed(await client.call_tool("search", {"query": "q", "user_id": "ana"}))
+    assert "unauthenticated" in refused
