@@ -22,7 +22,7 @@ from pydantic import AwareDatetime, Field
 
 from memory_service.api.auth import READ, WRITE, Scope
 from memory_service.domain import Layer, Role
-from memory_service.errors import MemoryServiceError
+from memory_service.errors import MemoryServiceError, PermissionDeniedError
 from memory_service.graph_domain import TimeAxis
 from memory_service.schemas import (
     GraphEntitiesPage,
@@ -100,7 +100,7 @@ class MemoryTools:
         try:
             caller = self._callers()  # here, in the request's context, where its credentials are
             if scope not in caller.scopes:
-                raise ToolError(f"this key may not {scope} (scope '{scope}' missing); use a key that has it")
+                raise PermissionDeniedError(f"this key lacks the '{scope}' scope; use a key that has it")
             return await anyio.to_thread.run_sync(call, caller.client)
         except MemoryServiceError as exc:
             raise ToolError(f"{exc.message} ({exc.code})") from exc

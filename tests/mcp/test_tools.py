@@ -172,7 +172,8 @@ async def test_a_session_of_another_user_is_a_conflict(client: Client, user_id: 
 
 async def test_a_caller_without_write_may_read_but_not_write(local: LocalMemoryClient, user_id: str) -> None:
     async with connect(local, frozenset({READ})) as client:
-        assert "'write'" in failed(await client.call_tool("forget_user", {"user_id": user_id}))
+        refused = failed(await client.call_tool("forget_user", {"user_id": user_id}))
+        assert "'write'" in refused and "forbidden" in refused
         assert "'write'" in failed(await client.call_tool("add_memory", {"user_id": user_id, "text": "User is tall."}))
         assert ok(await client.call_tool("search", {"query": "q", "user_id": user_id}))["results"] == []
     assert local.list_memories(user_id).items == []
