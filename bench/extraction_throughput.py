@@ -68,7 +68,7 @@ def run(folder: Path, sessions: list[list[NewMessage]], prepare: Callable[[Runti
         episodes = sum(len(s) for s in sessions)
         started = time.perf_counter()
         for index, messages in enumerate(sessions):
-            runtime.service.add_messages("default", f"conv-{index}", USER, messages, infer=True)
+            runtime.episodic.add_messages("default", f"conv-{index}", USER, messages, infer=True)
         stored = time.perf_counter()
         while runtime.extraction.run_once():
             pass

@@ -33,7 +33,7 @@ from memory_service.domain import NewMessage
 from memory_service.evaluation.datasets import load_longmemeval
 from memory_service.runtime import build_runtime
 from memory_service.settings import Settings
-from memory_service.store import repository as repo
+from memory_service.store import vectors as vector_store
 
 USER = "bench"
 
@@ -121,14 +121,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(data_dir=Path(folder), index_precision=args.precision)
         runtime = build_runtime(settings)
-        query_runtime = type(runtime.service.queries.embedder).__name__
+        query_runtime = type(runtime.search.queries.embedder).__name__
         real = runtime.embedder.embed_batch(turns[: args.real])
         vectors = grow(real, args.memories)
         texts = [f"{turns[i % len(real)]} [{i}]" for i in range(args.memories)]
         with runtime.db.write() as db:
             for start in range(0, len(texts), 5000):
                 chunk = range(start, min(start + 5000, len(texts)))
-                repo.store_vectors(db, runtime.embedder.name, {repo.content_hash(texts[i]): vectors[i] for i in chunk})
+                vector_store.store_vectors(
+                    db, runtime.embedder.name, {vector_store.content_hash(texts[i]): vectors[i] for i in chunk}
+                )
         rss_before = rss_mib()
         began = datetime(2023, 1, 1, tzinfo=UTC)
         started = time.perf_counter()
@@ -138,7 +140,7 @@ def main() -> None:
                 NewMessage("user" if n % 2 == 0 else "assistant", text, began + timedelta(minutes=start + n))
                 for n, text in enumerate(texts[start : start + 1000])
             ]
-            runtime.service.add_messages("default", f"s{start // 1000}", USER, batch)
+            runtime.episodic.add_messages("default", f"s{start // 1000}", USER, batch)
         ingest_s = time.perf_counter() - started
 
         with serving(runtime) as client:
@@ -149,14 +151,14 @@ def main() -> None:
             turn_only = timed_searches(client, queries, recipe="hybrid_turns")
             rss_after = rss_mib()
 
-        query_vectors = runtime.service.queries.embedder.embed_batch(queries)
+        query_vectors = runtime.search.queries.embedder.embed_batch(queries)
         brute = []
         for vector in query_vectors:
             started = time.perf_counter()
             scores = vectors @ vector
             np.argpartition(-scores, 10)[:10]
             brute.append((time.perf_counter() - started) * 1000)
-        backend = runtime.service.indexes.loaded.items()[0][1].dense.backend
+        backend = runtime.indexes.loaded.items()[0][1].dense.backend
         runtime.close()
         del runtime, vectors  # the servers below load their own copy of the partition
         gc.collect()

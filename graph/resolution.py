@@ -10,7 +10,7 @@ their embeddings are.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from graph.names import (
     is_acronym,
     is_descriptive,
     is_nickname_of,
+    normalize_name,
     person_tokens,
 )
 
@@ -148,3 +149,23 @@ class EntityResolver:
         scores = matrix @ np.asarray(mention.embedding, dtype=np.float32)
         best = int(np.argmax(scores))
         return pool[best].id if float(scores[best]) >= self.threshold else None
+
+
+def absorb_mention(entity: Entity, mention: Mention, summary: str) -> Entity:
+    """An entity updated with what a new mention of it adds."""
+    name = entity.name
+    if (is_descriptive(name) and not is_descriptive(mention.name)) or (
+        entity.type == "person" and len(person_tokens(mention.name)) > len(person_tokens(name))
+    ):
+        name = mention.name
+    names = {entity.name, mention.name, *entity.aliases, *mention.aliases}
+    aliases = frozenset(n for n in names if canonical_key(n) != canonical_key(name))
+    return replace(
+        entity,
+        name=name,
+        normalized_name=normalize_name(name),
+        type=mention.type if entity.type == "other" else entity.type,
+        summary=entity.summary or summary,
+        aliases=aliases,
+        embedding=entity.embedding if entity.embedding is not None else mention.embedding,
+    )

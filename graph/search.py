@@ -121,11 +121,16 @@ def search(
     *,
     hops: int = 2,
     weights: SearchWeights | None = None,
+    as_of: datetime | None = None,
 ) -> list[RelationHit]:
-    """The ``k`` relations that best answer ``query`` at ``now`` (aware), best first."""
+    """The ``k`` relations that best answer ``query`` at ``now`` (aware), best first.
+
+    With ``as_of``, only the graph as it stood then is searched: relations already learned at
+    that moment and true in the world at it.
+    """
     weights = weights or SearchWeights()
     seeds = find_seeds(graph, query, embed, weights.seed_similarity)
-    pool = _pool(graph, seeds, hops)
+    pool = _pool(graph, seeds, hops, as_of)
     if not pool:
         return []
     graph_scores = _pagerank_scores(pool, seeds, weights)
@@ -170,9 +175,14 @@ def _tier(relation: Relation, when: TimeRange | None, past: bool, now: datetime)
     return 0 if relation.is_current else 1
 
 
-def _pool(graph: TemporalGraph, seeds: dict[int, float], hops: int) -> list[Relation]:
-    """Non-retracted relations within ``hops`` of the seeds (all of them without seeds)."""
-    live = [r for r in graph.relations.values() if not r.is_retracted]
+def _pool(graph: TemporalGraph, seeds: dict[int, float], hops: int, as_of: datetime | None) -> list[Relation]:
+    """Non-retracted relations within ``hops`` of the seeds (all of them without seeds), those
+    that stood at ``as_of`` when one is given."""
+    live = [
+        r
+        for r in graph.relations.values()
+        if not r.is_retracted and (as_of is None or (r.created_at <= as_of and r.valid_at_time(as_of)))
+    ]
     if not seeds:
         return live
     near: set[int] = set()

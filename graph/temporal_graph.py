@@ -18,8 +18,8 @@ from typing import Any, Literal
 import networkx as nx
 
 from graph.model import Entity, EntityChange, EntityType, MergeChange, Relation, RelationChange
-from graph.names import canonical_key, is_descriptive, normalize_name, person_tokens
-from graph.resolution import EntityResolver, Mention, entity_keys
+from graph.names import canonical_key, normalize_name
+from graph.resolution import EntityResolver, Mention, absorb_mention, entity_keys
 from graph.rows import Row, entity_from_row, entity_to_row, relation_from_row, relation_to_row
 from graph.validity import DEFAULT_FUNCTIONAL_PREDICATES, DEFAULT_INSTANT_PREDICATES, decide, reinforce, retire
 
@@ -168,7 +168,7 @@ class TemporalGraph:
             )
             self._put_entity(entity)
             return EntityChange(entity, created=True)
-        merged = _absorb(self._entities[found], mention, summary)
+        merged = absorb_mention(self._entities[found], mention, summary)
         if merged != self._entities[found]:
             self._put_entity(merged)
         return EntityChange(merged, created=False)
@@ -367,26 +367,6 @@ class TemporalGraph:
             self._nx.remove_edge(old.source_id, old.target_id, key=old.id)
         self._relations[relation.id] = relation
         self._nx.add_edge(relation.source_id, relation.target_id, key=relation.id)
-
-
-def _absorb(entity: Entity, mention: Mention, summary: str) -> Entity:
-    """An entity updated with what a new mention of it adds."""
-    name = entity.name
-    if (is_descriptive(name) and not is_descriptive(mention.name)) or (
-        entity.type == "person" and len(person_tokens(mention.name)) > len(person_tokens(name))
-    ):
-        name = mention.name
-    names = {entity.name, mention.name, *entity.aliases, *mention.aliases}
-    aliases = frozenset(n for n in names if canonical_key(n) != canonical_key(name))
-    return replace(
-        entity,
-        name=name,
-        normalized_name=normalize_name(name),
-        type=mention.type if entity.type == "other" else entity.type,
-        summary=entity.summary or summary,
-        aliases=aliases,
-        embedding=entity.embedding if entity.embedding is not None else mention.embedding,
-    )
 
 
 def _seen_at(relation: Relation, t: datetime, by: TimeAxis, include_past: bool) -> Relation | None:

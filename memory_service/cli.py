@@ -23,7 +23,9 @@ from rich.console import Console
 from rich.table import Column, Table
 from rich.text import Text
 
-from memory_service import cli_eval, cli_mcp
+from memory_service.cli_eval import eval_app
+from memory_service.cli_keys import keys_app
+from memory_service.cli_mcp import mcp
 from memory_service.errors import InvalidInputError, MemoryServiceError, PayloadTooLargeError
 from memory_service.schemas import SearchResponse
 from memory_service.sdk import MemoryClient
@@ -43,8 +45,9 @@ TEXT_WIDTH = 80
 app = typer.Typer(help="Long-term memory service for LLM agents.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-app.add_typer(cli_eval.eval_app, name="eval")
-app.command("mcp", rich_help_panel="For agents")(cli_mcp.mcp)
+app.add_typer(eval_app, name="eval")
+app.add_typer(keys_app, name="keys")
+app.command("mcp", rich_help_panel="For agents")(mcp)
 
 UrlOption = Annotated[
     str | None,
@@ -71,13 +74,8 @@ def serve(
     # The service's own lines at INFO (this one, readiness, shutdown); libraries' only when they warn.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s:     %(name)s: %(message)s")
     logging.getLogger("memory_service").setLevel(logging.INFO)
-    log.info(
-        "listening on http://%s:%d, data dir %s, %s",
-        settings.host,
-        settings.port,
-        settings.data_dir.resolve(),
-        "API keys required" if settings.api_keys else "OPEN: no API key configured",
-    )
+    # Whether keys are required is logged once the store is open (stored keys count too).
+    log.info("listening on http://%s:%d, data dir %s", settings.host, settings.port, settings.data_dir.resolve())
     _check_store(settings)
     import uvicorn
 
@@ -115,7 +113,7 @@ def reindex(
     settings = _settings()
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from memory_service.services.reindex import reindex as reembed
+    from memory_service.reindex import reindex as reembed
     from memory_service.store.migrate import upgrade
     from retrieval.embedder import ModelNotFoundError, SentenceTransformerEmbedder
 
@@ -373,7 +371,7 @@ def _database(settings: Settings) -> Iterator[Database]:
 
 def _check_store(settings: Settings) -> None:
     """Refuse to serve, in one line, a store embedded with another model than the configured one."""
-    from memory_service.services.reindex import EmbeddingModelMismatchError, check_model
+    from memory_service.reindex import EmbeddingModelMismatchError, check_model
     from memory_service.store.migrate import upgrade
 
     with _database(settings) as db:

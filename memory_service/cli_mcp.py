@@ -51,15 +51,19 @@ def mcp(
 
 @contextmanager
 def open_caller(data_dir: Path | None, url: str | None, api_key: str | None) -> Iterator[Caller]:
-    """What every tool call acts as: the operator, with every scope, on one client for the whole run."""
-    from memory_service.api.auth import EVERY_SCOPE
+    """What every tool call acts as: the operator, with every scope, on one client for the whole run.
+
+    Over ``--url`` the service checks the key on every call and refuses what it lacks; here
+    nothing is refused.
+    """
     from memory_service.mcp.tools import Caller
+    from memory_service.security.principal import Principal
 
     if url:
         from memory_service.sdk import MemoryClient
 
-        with MemoryClient(url, api_key=api_key) as remote:  # the server checks the key on every call
-            yield Caller(remote, EVERY_SCOPE)
+        with MemoryClient(url, api_key=api_key) as remote:
+            yield Caller(remote, Principal.open())
         return
     from memory_service.sdk.local import LocalMemoryClient
     from memory_service.settings import Settings
@@ -74,7 +78,7 @@ def open_caller(data_dir: Path | None, url: str | None, api_key: str | None) -> 
     except MemoryServiceError as exc:
         _fail(exc.message, SERVICE_ERROR)
     with local:
-        yield Caller(local, EVERY_SCOPE)
+        yield Caller(local, Principal.open())
 
 
 def _fail(message: str, code: int) -> NoReturn:

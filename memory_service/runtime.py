@@ -14,17 +14,30 @@ from dataclasses import dataclass
 from agents.consolidation import build_memory_manager
 from agents.extraction import build_extractor
 from agents.graph_extraction import build_graph_extractor
+from memory_service.errors import UnavailableError
+from memory_service.extraction.worker import ExtractionWorker
 from memory_service.layers.cache import PartitionCache
-from memory_service.services.extraction_worker import ExtractionWorker
-from memory_service.services.graph import GraphService
-from memory_service.services.indexes import EmbeddingCache, IndexManager
-from memory_service.services.memory import MemoryService
-from memory_service.services.reindex import EmbeddingModelMismatchError, check_model
-from memory_service.services.semantic import SemanticService
-from memory_service.services.unloading import IdleUnloader
+from memory_service.layers.embeddings import EmbeddingCache
+from memory_service.layers.episodic.index import IndexManager
+from memory_service.layers.episodic.search import EpisodicSearcher
+from memory_service.layers.episodic.service import EpisodicService
+from memory_service.layers.semantic.consolidation import Consolidator
+from memory_service.layers.semantic.repository import StoredFacts
+from memory_service.layers.semantic.search import SemanticSearcher
+from memory_service.layers.semantic.service import SemanticService
+from memory_service.layers.temporal.search import GraphSearcher
+from memory_service.layers.temporal.service import GraphService
+from memory_service.layers.unloading import IdleUnloader
+from memory_service.reindex import EmbeddingModelMismatchError, check_model
+from memory_service.search import SearchService
+from memory_service.security.audit import AuditLog
+from memory_service.security.authenticator import Authenticator
+from memory_service.security.key_store import KeyStore
+from memory_service.security.secret import server_secret
 from memory_service.settings import Settings
 from memory_service.store.database import Database
 from memory_service.store.migrate import upgrade
+from memory_service.users import UserService
 from retrieval.embedder import Embedder, SentenceTransformerEmbedder
 from retrieval.onnx_embedder import best_query_embedder
 
@@ -38,24 +51,29 @@ class Runtime:
     settings: Settings
     db: Database
     embedder: Embedder
-    service: MemoryService
+    indexes: IndexManager
+    episodic: EpisodicService
     semantic: SemanticService
-    extraction: ExtractionWorker
     graph: GraphService
+    search: SearchService
+    users: UserService
+    extraction: ExtractionWorker
+    auth: Authenticator
+    audit: AuditLog
     unloader: IdleUnloader | None = None
 
     def close(self) -> None:
         self.extraction.close()
         if self.unloader is not None:
             self.unloader.close()
-        self.service.close()
-        saved = self.service.indexes.save_all()
+        self.search.close()
+        saved = self.indexes.save_all()
         log.info("saved %d index(es) at shutdown", saved)
         self.db.dispose()
 
 
 def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runtime:
-    """Open the store (migrating it to the latest schema), load the model, wire the service."""
+    """Open the store (migrating it to the latest schema), load the model, wire the layers."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url)
     upgrade(db.engine)
@@ -68,11 +86,14 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         embedder = loaded
     try:
         check_model(db, embedder.name)
-    except EmbeddingModelMismatchError:
+        secret = server_secret(settings)
+    except (EmbeddingModelMismatchError, UnavailableError):
         db.dispose()
         raise
+    auth = Authenticator(KeyStore(db, secret), settings.api_keys, require_keys=settings.require_keys)
     cache = EmbeddingCache(db, embedder)
     partitions = PartitionCache(settings.max_loaded_partitions)  # one bound for every layer's loaded state
+    facts = StoredFacts() if settings.fact_keys else None
     indexes = IndexManager(
         db,
         embedder,
@@ -81,38 +102,47 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         device=str(getattr(embedder, "device", "cpu")),
         ivf_threshold=settings.ivf_threshold,
         partitions=partitions,
-        fact_keys=settings.fact_keys,
+        facts=facts,
         precision=settings.index_precision,
     )
     # A write that queues extraction sets this; the worker, waiting on it, starts at once instead of
     # at its next poll.
     queued = threading.Event()
-    semantic = SemanticService(
-        db, embedder, cache, build_memory_manager(settings.llm_model), partitions=partitions, on_enqueued=queued.set
-    )
-    graph = GraphService(db, embedder, build_graph_extractor(settings.llm_model), partitions=partitions)
-    service = MemoryService(
+    episodic = EpisodicService(
         db,
         embedder,
         cache,
         indexes,
         max_message_chars=settings.max_message_chars,
         max_messages_per_request=settings.max_messages_per_request,
-        query_embedder=query_embedder,
-        query_batch_size=settings.query_batch_size,
-        semantic=semantic,
-        graph=graph,
+        on_enqueued=queued.set,
     )
-    extraction = ExtractionWorker(db, semantic, build_extractor(settings.llm_model), graph=graph, wake=queued)
+    semantic = SemanticService(db, embedder, cache, partitions=partitions)
+    graph = GraphService(db, embedder, build_graph_extractor(settings.llm_model), partitions=partitions)
+    semantic_search = SemanticSearcher(db, semantic.indexes)
+    search = SearchService(
+        db,
+        query_embedder or embedder,
+        [EpisodicSearcher(db, indexes, facts), semantic_search, GraphSearcher(graph, embedder)],
+        query_batch_size=settings.query_batch_size,
+        on_retrieved=semantic_search.record_retrievals,
+    )
+    consolidator = Consolidator(db, embedder, cache, build_memory_manager(settings.llm_model))
+    extraction = ExtractionWorker(db, consolidator, build_extractor(settings.llm_model), graph=graph, wake=queued)
     # A SQLite file is served by this process alone: whatever it finds running at start was abandoned.
     extraction.start(reclaim_all_running=db.dialect == "sqlite")
     return Runtime(
         settings=settings,
         db=db,
         embedder=embedder,
-        service=service,
+        indexes=indexes,
+        episodic=episodic,
         semantic=semantic,
-        extraction=extraction,
         graph=graph,
+        search=search,
+        users=UserService(db, indexes, semantic.indexes, graph),
+        extraction=extraction,
+        auth=auth,
+        audit=AuditLog(db),
         unloader=IdleUnloader(partitions, settings.unload_idle_after_s) if settings.unload_idle_after_s else None,
     )

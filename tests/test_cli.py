@@ -31,9 +31,10 @@ def stored(data_dir: Path, embedder: SentenceTransformerEmbedder, user: str) -> 
     """Every message of the user, per session, read back from the data dir."""
     runtime = build_runtime(Settings(data_dir=data_dir), embedder=embedder)
     try:
-        service = runtime.service
-        sessions = service.list_sessions("default", user).items
-        return [[e.content for e in service.list_session_messages("default", s.session_id).items] for s in sessions]
+        sessions = runtime.episodic.list_sessions("default", user).items
+        return [
+            [e.content for e in runtime.episodic.list_session_messages("default", s.session_id).items] for s in sessions
+        ]
     finally:
         runtime.close()
 

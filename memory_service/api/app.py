@@ -13,7 +13,7 @@ from starlette.routing import Route
 from memory_service.api.errors import install_error_handlers
 from memory_service.api.limits import BodySizeLimit
 from memory_service.api.metrics import RequestMetrics
-from memory_service.api.routes import graph, health, memories, search, sessions, users
+from memory_service.api.routes import admin, graph, health, memories, search, sessions, users
 
 # The one module of the core that knows the evaluation harness: it mounts its REST router and runs
 # its jobs while the app serves. Nothing the service does depends on it.
@@ -29,7 +29,7 @@ log = logging.getLogger("memory_service")
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """The app; with ``runtime`` given it serves that one and leaves closing it to the caller."""
     settings = runtime.settings if runtime is not None else settings or Settings()
-    mcp = McpEndpoint(settings.host)
+    mcp = McpEndpoint()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -41,7 +41,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             settings.data_dir.resolve(),
             app.state.runtime.db.dialect,
             app.state.runtime.embedder.name,
-            "API keys required" if settings.api_keys else "OPEN (no API key configured; loopback only)",
+            "API keys required"
+            if app.state.runtime.auth.mode() == "keys"
+            else "OPEN (no API key configured; loopback only)",
         )
         try:
             async with mcp.running(app.state.runtime), evaluation_api.jobs_running(app):
@@ -63,7 +65,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     ProcessCollector(registry=registry)
     app.state.metrics_registry = registry
     install_error_handlers(app)
-    for module in (sessions, memories, graph, search, users, health):
+    for module in (sessions, memories, graph, search, users, admin, health):
         app.include_router(module.router)
     app.include_router(evaluation_api.router)
     app.router.routes.append(Route(MCP_PATH, mcp, include_in_schema=False))  # streamable HTTP, the REST keys

@@ -1,17 +1,25 @@
-"""Request dependencies, as ``Annotated`` aliases the routes declare."""
+"""Request dependencies, as ``Annotated`` aliases the routes declare.
+
+Authentication and scopes are decided in ``memory_service.security``; here they only meet the
+request. ``require_scope`` goes on routers and routes; FastAPI resolves the principal once per
+request however many dependencies ask for it.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 
-from memory_service.api.auth import bearer_token, keys_required, resolve_key
-from memory_service.domain import DEFAULT_NAMESPACE
-from memory_service.errors import AuthenticationError
+from memory_service.layers.episodic.service import EpisodicService
+from memory_service.layers.semantic.service import SemanticService
+from memory_service.layers.temporal.service import GraphService
 from memory_service.pagination import MAX_PAGE_SIZE
 from memory_service.runtime import Runtime
-from memory_service.services.memory import MemoryService
+from memory_service.search import SearchService
+from memory_service.security.principal import Principal
+from memory_service.security.scopes import Scope
+from memory_service.users import UserService
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -19,25 +27,58 @@ def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-def get_service(request: Request) -> MemoryService:
-    return get_runtime(request).service
+def get_episodic(request: Request) -> EpisodicService:
+    return get_runtime(request).episodic
 
 
-def get_namespace(request: Request) -> str:
-    """The caller's namespace: the one its bearer key belongs to, or the default on an open server."""
-    runtime = get_runtime(request)
-    if not keys_required(runtime):
-        return DEFAULT_NAMESPACE
-    token = bearer_token(request.headers.get("authorization"))
-    if token is None:
-        raise AuthenticationError("missing API key: send 'Authorization: Bearer <key>'")
-    grant = resolve_key(runtime, token)
-    if grant is None:
-        raise AuthenticationError("unknown API key")
-    return grant.namespace
+def get_semantic(request: Request) -> SemanticService:
+    return get_runtime(request).semantic
 
 
-ServiceDep = Annotated[MemoryService, Depends(get_service)]
+def get_graph(request: Request) -> GraphService:
+    return get_runtime(request).graph
+
+
+def get_search(request: Request) -> SearchService:
+    return get_runtime(request).search
+
+
+def get_users(request: Request) -> UserService:
+    return get_runtime(request).users
+
+
+def get_principal(request: Request) -> Principal:
+    """Who the request acts as; 401 when keys are required and it brings none that works."""
+    return get_runtime(request).auth.principal(request.headers.get("authorization"))
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_namespace(principal: PrincipalDep) -> str:
+    """The caller's namespace: the one its key belongs to, or the default on an open server."""
+    return principal.namespace
+
+
+def require_scope(scope: Scope) -> Any:
+    """A dependency that answers 403 unless the caller's key holds ``scope``."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        principal.require(scope)
+        return principal
+
+    return Depends(check)
+
+
+READ = require_scope("read")
+WRITE = require_scope("write")
+ADMIN = require_scope("admin")
+
+EpisodicDep = Annotated[EpisodicService, Depends(get_episodic)]
+SemanticDep = Annotated[SemanticService, Depends(get_semantic)]
+GraphDep = Annotated[GraphService, Depends(get_graph)]
+SearchDep = Annotated[SearchService, Depends(get_search)]
+UsersDep = Annotated[UserService, Depends(get_users)]
 NamespaceDep = Annotated[str, Depends(get_namespace)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]

@@ -5,8 +5,9 @@ job manager on the app's runtime, resumes the jobs a previous server process lef
 and stops them (between units, to resume at the next start) before the runtime closes. Jobs
 reach the service only through the SDK's in-process client, in a namespace of their own.
 
-``POST /v1/eval/jobs`` takes JSON (a dataset path on the server) or multipart form data (an
-uploaded file, with ``benchmark`` and ``options`` as fields).
+``POST /v1/eval/jobs`` takes JSON (a dataset path, inside the server's datasets folder) or
+multipart form data (an uploaded file, with ``benchmark`` and ``options`` as fields). Every route
+needs the ``admin`` scope.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from memory_service.api.deps import Limit, NamespaceDep
+from memory_service.api.deps import ADMIN, Limit, NamespaceDep
 from memory_service.errors import InvalidInputError, UnavailableError
 from memory_service.evaluation.job_schemas import EvalJobCreate, EvalJobOptions, EvalJobPublic, EvalJobsPage
 from memory_service.evaluation.jobs import JOB_NAMESPACE, JobManager, JobRequest
@@ -38,10 +39,12 @@ async def jobs_running(app: FastAPI) -> AsyncIterator[JobManager]:
     runtime = app.state.runtime
     jobs = JobManager(
         runtime.db,
-        LocalMemoryClient(runtime.service, namespace=JOB_NAMESPACE),
+        LocalMemoryClient(runtime, namespace=JOB_NAMESPACE),
         runtime.settings.data_dir / JOBS_DIR,
+        runtime.settings.datasets_dir,
         llm_model=runtime.settings.llm_model,
     )
+    runtime.settings.datasets_dir.mkdir(parents=True, exist_ok=True)  # where an operator puts datasets
     app.state.eval_jobs = jobs
     await run_in_threadpool(jobs.start)
     try:
@@ -50,10 +53,12 @@ async def jobs_running(app: FastAPI) -> AsyncIterator[JobManager]:
         await run_in_threadpool(jobs.close)
 
 
+# Jobs run server-side work (and the server's LLM) on the operator's behalf: an admin matter.
 router = APIRouter(
     prefix="/v1/eval/jobs",
     tags=["evaluation"],
-    responses={404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
+    dependencies=[ADMIN],
+    responses={code: {"model": ErrorResponse} for code in (403, 404, 422)},
 )
 
 

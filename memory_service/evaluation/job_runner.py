@@ -30,6 +30,8 @@ class JobHost(Protocol):
 
     def folder(self, pk: int) -> Path: ...
 
+    def dataset_file(self, job: EvalJob) -> Path: ...
+
     def update(self, pk: int, **values: Any) -> None: ...
 
     def cancel_requested(self, pk: int) -> bool: ...
@@ -67,10 +69,18 @@ def run_job(manager: JobHost, job: EvalJob, cancel: threading.Event) -> None:
     manager.update(job.pk, status=store.RUNNING, started_at=job.started_at or store.utcnow(), error=None)
     try:
         options = manager.options_for(job.benchmark, job.options)
-        request = RunRequest(dataset=Path(job.dataset), out=manager.folder(job.pk), options=options, resume=True)
+        request = RunRequest(
+            dataset=manager.dataset_file(job), out=manager.folder(job.pk), options=options, resume=True
+        )
         outcome = run_evaluation(request, JobProgress(manager, job.pk, cancel), cancel, manager.client)
-    except (DatasetFormatError, OSError) as exc:
-        manager.update(job.pk, status=store.FAILED, error=f"cannot read the dataset: {exc}", finished_at=store.utcnow())
+    except DatasetFormatError:
+        # The parser's message quotes the file; the job's error, readable over the API, must not.
+        error = f"the dataset {job.dataset_name!r} is not a {job.benchmark} file in the benchmark's public format"
+        manager.update(job.pk, status=store.FAILED, error=error, finished_at=store.utcnow())
+        return
+    except OSError as exc:
+        error = f"cannot read the dataset {job.dataset_name!r}: {exc.strerror or type(exc).__name__}"
+        manager.update(job.pk, status=store.FAILED, error=error, finished_at=store.utcnow())
         return
     except MemoryServiceError as exc:
         manager.update(job.pk, status=store.FAILED, error=exc.message, finished_at=store.utcnow())

@@ -19,12 +19,16 @@ class EvalJobOptions(RunOptions):
 
 
 class EvalJobCreate(BaseModel):
-    """A job over a benchmark file that is on the server (upload one with multipart instead)."""
+    """A job over a benchmark file in the server's datasets folder (upload one with multipart instead)."""
 
     model_config = ConfigDict(extra="forbid")
 
     benchmark: Literal["longmemeval", "locomo"]
-    dataset_path: str = Field(min_length=1, max_length=4096, description="Path of the file on the server.")
+    dataset_path: str = Field(
+        min_length=1,
+        max_length=4096,
+        description="The file's path in the server's datasets folder (MEMORY_EVAL_DATASETS_DIR), relative to it.",
+    )
     options: EvalJobOptions = Field(default_factory=EvalJobOptions)
 
 

@@ -19,13 +19,14 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from memory_service.domain import Page
 from memory_service.errors import ConflictError, InvalidInputError, NotFoundError
 from memory_service.evaluation import job_store as store
 from memory_service.evaluation.client import EvalClient
+from memory_service.evaluation.dataset_paths import confined, resolve_dataset
 from memory_service.evaluation.datasets import DatasetFormatError, parse_locomo, parse_longmemeval
 from memory_service.evaluation.job_runner import run_job
 from memory_service.evaluation.job_store import EvalJob
@@ -55,10 +56,13 @@ class JobRequest:
 class JobManager:
     """Stores, runs, reports and cancels the evaluation jobs of one server process."""
 
-    def __init__(self, db: Database, client: EvalClient, root: Path, llm_model: str | None = None) -> None:
+    def __init__(
+        self, db: Database, client: EvalClient, root: Path, datasets_dir: Path, llm_model: str | None = None
+    ) -> None:
         self._db = db
         self._client = client
         self.root = root
+        self.datasets_dir = datasets_dir
         self.llm_model = llm_model
         self._queue: queue.Queue[int | None] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -69,18 +73,15 @@ class JobManager:
     # -- requests -------------------------------------------------------------------------
 
     def submit(self, namespace: str, request: JobRequest) -> EvalJob:
-        """Check the request, store the job and queue it; 422 for bad options or a missing file."""
+        """Check the request, store the job and queue it; 422 for bad options or a missing file, 403 for a
+        path outside the datasets folder."""
         options = dict(request.options)
         self.options_for(request.benchmark, options)  # validation only
         if request.upload is None:
-            path = Path(request.dataset_path or "")
-            if not request.dataset_path or not path.is_file():
-                raise InvalidInputError(
-                    f"dataset_path {request.dataset_path!r} is not a file on the server; "
-                    "give a path the server can read, or upload the file",
-                    details={"dataset_path": request.dataset_path},
-                )
-            dataset, name = str(path.resolve()), path.name
+            if not request.dataset_path:
+                raise InvalidInputError("give a dataset_path in the server's datasets folder, or upload the file")
+            dataset = str(resolve_dataset(self.datasets_dir, request.dataset_path))
+            name = PurePath(request.dataset_path).name
         else:
             _check_upload(request.benchmark, request.upload, request.upload_name or "upload.json")
             dataset, name = "", request.upload_name or "upload.json"
@@ -127,6 +128,13 @@ class JobManager:
 
     def folder(self, pk: int) -> Path:
         return self.root / str(pk)
+
+    def dataset_file(self, job: EvalJob) -> Path:
+        """The job's dataset, checked again as it is opened: its upload, or a file in the datasets folder
+        (a link changed since the submission, or a job stored before the folder existed, is refused)."""
+        path = Path(job.dataset)
+        upload = self.folder(job.pk) / UPLOAD_DIR
+        return confined(upload if path.parent == upload else self.datasets_dir, path)
 
     def options_for(self, benchmark: str, options: Mapping[str, Any]) -> EvalOptions:
         """The run options of a job; the server's LLM answers unless the job turns QA off."""
@@ -213,13 +221,29 @@ class JobManager:
 
 
 def _check_upload(benchmark: str, content: bytes, name: str) -> None:
-    """An uploaded file is small enough to check now: a 422 beats a job that fails later."""
+    """An uploaded file is small enough to check now: a 422 beats a job that fails later.
+
+    The answer quotes nothing of the file (the parsers' messages do, for the command line's
+    user reading their own file): a JSON error gives its line and column only.
+    """
     try:
         raw = json.loads(content)
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(f"the uploaded file is not a {benchmark} file: not UTF-8 text") from exc
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(
+            f"the uploaded file is not a {benchmark} file: not valid JSON (line {exc.lineno}, column {exc.colno})",
+            details={"file": name},
+        ) from exc
+    try:
         if benchmark == "longmemeval":
             for _ in parse_longmemeval(raw, name):
                 pass
         else:
             parse_locomo(raw, name)
     except (ValueError, DatasetFormatError) as exc:
-        raise InvalidInputError(f"the uploaded file is not a {benchmark} file: {exc}", details={"file": name}) from exc
+        raise InvalidInputError(
+            f"the uploaded file is not a {benchmark} file in the benchmark's public format; "
+            f"`memory-service eval {benchmark} FILE` names the item and field that differ",
+            details={"file": name},
+        ) from exc

@@ -2,9 +2,11 @@
 
 Each tool calls a blocking SDK client (``LocalMemoryClient`` in process, or ``MemoryClient`` for a
 remote service), so the tools validate, answer and fail exactly as the REST API does. Which
-client, in which namespace, with which scopes, is decided per call by a ``CallerSource``: fixed
-for stdio, from the request's bearer key over HTTP. A ``MemoryServiceError`` or a refused scope
-becomes a ``ToolError``, which the SDK returns as an ``isError`` result carrying the message.
+client, in which namespace, as which principal, is decided per call by a ``CallerSource``: fixed
+for stdio, from the request's bearer key over HTTP. Each tool needs the scope its REST route
+needs (``read`` or ``write``), checked against the principal's scopes. A ``MemoryServiceError``
+or a refused scope becomes a ``ToolError``, which the SDK returns as an ``isError`` result
+carrying the message.
 """
 
 from __future__ import annotations
@@ -20,10 +22,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
 from pydantic import AwareDatetime, Field
 
-from memory_service.api.auth import READ, WRITE, Scope
 from memory_service.domain import Layer, Role
-from memory_service.errors import MemoryServiceError, PermissionDeniedError
-from memory_service.graph_domain import TimeAxis
+from memory_service.errors import MemoryServiceError
+from memory_service.layers.temporal.domain import TimeAxis
 from memory_service.schemas import (
     GraphEntitiesPage,
     GraphNeighborsResponse,
@@ -39,12 +40,16 @@ from memory_service.schemas import (
 from memory_service.sdk import MemoryClient
 from memory_service.sdk.context import DEFAULT_TOKEN_BUDGET, RECALL_LAYERS
 from memory_service.sdk.local import LocalMemoryClient
+from memory_service.security.principal import Principal
+from memory_service.security.scopes import Scope
 
 T = TypeVar("T")
 SyncClient = MemoryClient | LocalMemoryClient
 
+READ: Scope = "read"
+WRITE: Scope = "write"
 FORGET_SCOPE: Scope = WRITE
-"""The scope ``forget_user`` needs: any key that may write, until keys carry a narrower one for it."""
+"""The scope ``forget_user`` needs: ``write``, as ``DELETE /v1/users/{user_id}`` does."""
 
 UserId = Annotated[Identifier, Field(description="The user the memories belong to, e.g. 'alice'.")]
 MemoryId = Annotated[Identifier, Field(description="A semantic memory's id, e.g. 'mem_12'.")]
@@ -60,10 +65,10 @@ REMOVES = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempoten
 
 @dataclass(frozen=True)
 class Caller:
-    """Who one tool call acts as: a client bound to the caller's namespace, and what it may do."""
+    """Who one tool call acts as: a client bound to the principal's namespace, and the principal."""
 
     client: SyncClient
-    scopes: frozenset[Scope]
+    principal: Principal
 
 
 CallerSource = Callable[[], Caller]
@@ -99,8 +104,7 @@ class MemoryTools:
         """``call`` on the caller's client in a worker thread (the clients block), errors as tool errors."""
         try:
             caller = self._callers()  # here, in the request's context, where its credentials are
-            if scope not in caller.scopes:
-                raise PermissionDeniedError(f"this key lacks the '{scope}' scope; use a key that has it")
+            caller.principal.require(scope)
             return await anyio.to_thread.run_sync(call, caller.client)
         except MemoryServiceError as exc:
             raise ToolError(f"{exc.message} ({exc.code})") from exc

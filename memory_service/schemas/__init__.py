@@ -32,6 +32,14 @@ from memory_service.schemas.graph import (
     GraphNeighborsResponse,
 )
 from memory_service.schemas.search import SearchFilters, SearchRequest, SearchResponse, SearchResult, TimeRangeIn
+from memory_service.schemas.security import (
+    ApiKeyCreated,
+    ApiKeyPublic,
+    ApiKeysPage,
+    AuditEventPublic,
+    AuditEventsPage,
+    KeyCreate,
+)
 from memory_service.schemas.semantic import (
     ExtractionStatus,
     MemoriesPage,
@@ -43,6 +51,11 @@ from memory_service.schemas.semantic import (
 )
 
 __all__ = [
+    "ApiKeyCreated",
+    "ApiKeyPublic",
+    "ApiKeysPage",
+    "AuditEventPublic",
+    "AuditEventsPage",
     "EpisodePublic",
     "EpisodesPage",
     "ErrorDetail",
@@ -57,6 +70,7 @@ __all__ = [
     "GraphNeighborsResponse",
     "Identifier",
     "ItemsPage",
+    "KeyCreate",
     "MemoriesPage",
     "MemoryChangePublic",
     "MemoryCreate",

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from memory_service.graph_domain import GraphEntityDetail, GraphNeighbor
+from memory_service.layers.temporal.domain import GraphEntityDetail, GraphNeighbor
 from memory_service.schemas.common import ItemsPage, PublicModel
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import AliasChoices, AwareDatetime, BaseModel, Field, model_validator
 
+from memory_service.layers.semantic.domain import Actor, MemoryChange, MemoryEdit, MemoryEvent, MemoryStatus
 from memory_service.schemas.common import Identifier, ItemsPage, PublicModel, RequestModel
-from memory_service.semantic_domain import Actor, MemoryChange, MemoryEdit, MemoryEvent, MemoryStatus
 
 
 class MemoryCreate(RequestModel):

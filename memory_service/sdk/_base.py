@@ -22,7 +22,7 @@ from memory_service.errors import (
     MemoryServiceError,
     UnavailableError,
 )
-from memory_service.graph_domain import TimeAxis
+from memory_service.layers.temporal.domain import TimeAxis
 from memory_service.pagination import check_limit
 from memory_service.schemas import (
     EpisodesPage,
@@ -237,10 +237,13 @@ def add_memory_call(
     return Call("POST", "/v1/memories", MemoryPublic.model_validate_json, json=_body(body))
 
 
-def list_memories_call(user_id: str, *, include_invalid: bool, limit: int, cursor: str | None) -> Call[MemoriesPage]:
+def list_memories_call(
+    user_id: str, *, include_invalid: bool, limit: int, cursor: str | None, as_of: datetime | None = None
+) -> Call[MemoriesPage]:
     params = {"user_id": identifier(user_id, "user_id"), **_page_params(limit, cursor)}
     if include_invalid:
         params["include_invalid"] = "true"
+    params.update(_moment_param(as_of))
     return Call("GET", "/v1/memories", MemoriesPage.model_validate_json, params=params)
 
 

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import httpx
 
 from memory_service.domain import Granularity, Layer
-from memory_service.graph_domain import TimeAxis
+from memory_service.layers.temporal.domain import TimeAxis
 from memory_service.schemas import (
     EpisodesPage,
     ExtractionStatus,
@@ -134,11 +134,18 @@ class AsyncMemoryClient(AsyncClientBase):
         return await self._send(base.add_memory_call(user_id, text, valid_at=valid_at, metadata=metadata))
 
     async def list_memories(
-        self, user_id: str, *, include_invalid: bool = False, limit: int = 100, cursor: str | None = None
+        self,
+        user_id: str,
+        *,
+        include_invalid: bool = False,
+        as_of: datetime | None = None,
+        limit: int = 100,
+        cursor: str | None = None,
     ) -> MemoriesPage:
-        """One page of the user's current memories (``include_invalid``: past ones too), oldest first."""
+        """One page of the user's current memories (``include_invalid``: past ones too), oldest first;
+        ``as_of``: memory as it stood at that moment."""
         return await self._send(
-            base.list_memories_call(user_id, include_invalid=include_invalid, limit=limit, cursor=cursor)
+            base.list_memories_call(user_id, include_invalid=include_invalid, limit=limit, cursor=cursor, as_of=as_of)
         )
 
     async def get_memory(self, memory_id: str) -> MemoryPublic:

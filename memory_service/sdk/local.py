@@ -1,4 +1,4 @@
-"""The in-process client: the HTTP clients' API, served by a ``MemoryService`` in this process.
+"""The in-process client: the HTTP clients' API, served by a runtime in this process.
 
 It validates input with the same request schemas as the server and calls the same service
 methods as the routes, so embedded mode and the REST API cannot drift apart. The service (and
@@ -13,8 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from memory_service.domain import DEFAULT_NAMESPACE, Granularity, Layer
-from memory_service.errors import UnavailableError
-from memory_service.graph_domain import TimeAxis
+from memory_service.layers.temporal.domain import TimeAxis
 from memory_service.schemas import (
     EpisodesPage,
     ExtractionStatus,
@@ -39,35 +38,35 @@ from memory_service.sdk._base import MessageInput
 from memory_service.sdk._client_bases import SyncClientBase
 
 if TYPE_CHECKING:
+    from memory_service.layers.episodic.service import EpisodicService
+    from memory_service.layers.semantic.service import SemanticService
+    from memory_service.layers.temporal.service import GraphService
     from memory_service.runtime import Runtime
-    from memory_service.services.graph import GraphService
-    from memory_service.services.memory import MemoryService
-    from memory_service.services.semantic import SemanticService
     from memory_service.settings import Settings
 
 
 class LocalMemoryClient(SyncClientBase):
-    """Serves the SDK's calls from ``service`` within ``namespace``, without a server."""
+    """Serves the SDK's calls from ``runtime`` within ``namespace``, without a server."""
 
-    def __init__(self, service: MemoryService, namespace: str = DEFAULT_NAMESPACE) -> None:
-        self.service = service
+    def __init__(self, runtime: Runtime, namespace: str = DEFAULT_NAMESPACE) -> None:
+        self.runtime = runtime
         self.namespace = namespace
-        self._runtime: Runtime | None = None
+        self._owned: Runtime | None = None
+
+    @property
+    def episodic(self) -> EpisodicService:
+        return self.runtime.episodic
 
     @property
     def semantic(self) -> SemanticService:
-        if self.service.semantic is None:
-            raise UnavailableError("this service runs no semantic layer; open the client with LocalMemoryClient.open")
-        return self.service.semantic
+        return self.runtime.semantic
 
     @property
     def graph(self) -> GraphService:
-        if self.service.graph is None:
-            raise UnavailableError("this service runs no graph layer; open the client with LocalMemoryClient.open")
-        return self.service.graph
+        return self.runtime.graph
 
     @classmethod
-    def open(cls, settings: Settings | None = None) -> LocalMemoryClient:
+    def open(cls, settings: Settings | None = None, namespace: str = DEFAULT_NAMESPACE) -> LocalMemoryClient:
         """A client on its own runtime (store, model, indexes), closed with the client.
 
         ``settings`` default to the ``MEMORY_*`` environment, as for the server.
@@ -76,8 +75,8 @@ class LocalMemoryClient(SyncClientBase):
         from memory_service.settings import Settings
 
         runtime = build_runtime(settings if settings is not None else Settings())
-        client = cls(runtime.service)
-        client._runtime = runtime
+        client = cls(runtime, namespace)
+        client._owned = runtime
         return client
 
     def add_messages(
@@ -92,7 +91,7 @@ class LocalMemoryClient(SyncClientBase):
         """Append messages to a session (created on first use); all are stored or none."""
         session_id = base.identifier(session_id, "session_id")
         body = base.messages_create(user_id, messages, agent_id=agent_id, infer=infer)
-        episodes = self.service.add_messages(
+        episodes = self.episodic.add_messages(
             self.namespace,
             session_id,
             body.user_id,
@@ -105,19 +104,19 @@ class LocalMemoryClient(SyncClientBase):
     def get_messages(self, session_id: str, *, limit: int = 100, cursor: str | None = None) -> EpisodesPage:
         """One page of the session's messages in order; pass ``next_cursor`` back for the next."""
         session_id = base.identifier(session_id, "session_id")
-        page = self.service.list_session_messages(
+        page = self.episodic.list_session_messages(
             self.namespace, session_id, limit=base.page_limit(limit), cursor=cursor
         )
         return EpisodesPage.from_domain(page)
 
     def get_session(self, session_id: str) -> SessionPublic:
         session_id = base.identifier(session_id, "session_id")
-        return SessionPublic.from_domain(self.service.get_session(self.namespace, session_id))
+        return SessionPublic.from_domain(self.episodic.get_session(self.namespace, session_id))
 
     def list_sessions(self, user_id: str, *, limit: int = 100, cursor: str | None = None) -> SessionsPage:
         """One page of the user's sessions, oldest first."""
         user_id = base.identifier(user_id, "user_id")
-        page = self.service.list_sessions(self.namespace, user_id, limit=base.page_limit(limit), cursor=cursor)
+        page = self.episodic.list_sessions(self.namespace, user_id, limit=base.page_limit(limit), cursor=cursor)
         return SessionsPage.from_domain(page)
 
     def search(
@@ -153,12 +152,12 @@ class LocalMemoryClient(SyncClientBase):
             neighbors=neighbors,
             reinforce=reinforce,
         )
-        return SearchResponse.from_domain(self.service.search(self.namespace, request.to_domain()))
+        return SearchResponse.from_domain(self.runtime.search.search(self.namespace, request.to_domain()))
 
     def delete_user(self, user_id: str) -> UserDeleted:
         """Forget everything the service holds about the user."""
         user_id = base.identifier(user_id, "user_id")
-        return UserDeleted.from_domain(self.service.delete_user(self.namespace, user_id))
+        return UserDeleted.from_domain(self.runtime.users.delete_user(self.namespace, user_id))
 
     def add_memory(
         self,
@@ -178,12 +177,24 @@ class LocalMemoryClient(SyncClientBase):
         return MemoryPublic.from_domain(memory)
 
     def list_memories(
-        self, user_id: str, *, include_invalid: bool = False, limit: int = 100, cursor: str | None = None
+        self,
+        user_id: str,
+        *,
+        include_invalid: bool = False,
+        as_of: datetime | None = None,
+        limit: int = 100,
+        cursor: str | None = None,
     ) -> MemoriesPage:
-        """One page of the user's current memories (``include_invalid``: past ones too), oldest first."""
+        """One page of the user's current memories (``include_invalid``: past ones too), oldest first;
+        ``as_of``: memory as it stood at that moment."""
         user_id = base.identifier(user_id, "user_id")
         page = self.semantic.list_memories(
-            self.namespace, user_id, include_invalid=include_invalid, limit=base.page_limit(limit), cursor=cursor
+            self.namespace,
+            user_id,
+            include_invalid=include_invalid,
+            as_of=base.moment(as_of, "as_of"),
+            limit=base.page_limit(limit),
+            cursor=cursor,
         )
         return MemoriesPage.from_domain(page)
 
@@ -269,7 +280,7 @@ class LocalMemoryClient(SyncClientBase):
         return {"status": "ok"}
 
     def close(self) -> None:
-        """Closes the runtime when ``open`` made it; a service passed in is left to its owner."""
-        runtime, self._runtime = self._runtime, None
+        """Closes the runtime when ``open`` made it; a runtime passed in is left to its owner."""
+        runtime, self._owned = self._owned, None
         if runtime is not None:
             runtime.close()

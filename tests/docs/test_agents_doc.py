@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from memory_service.api.auth import EVERY_SCOPE
 from memory_service.mcp.server import build_server
 from memory_service.mcp.tools import Caller
+from memory_service.security.principal import Principal
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "agents.md"
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -60,7 +60,7 @@ def test_the_tools_table_names_every_tool_of_the_server() -> None:
     documented = {name for cell in first_cells for name in re.findall(r"`(\w+)`", cell)}
 
     async def listed() -> set[str]:
-        server = build_server(lambda: Caller(None, EVERY_SCOPE))  # type: ignore[arg-type] - no call is made
+        server = build_server(lambda: Caller(None, Principal.open()))  # type: ignore[arg-type] - no call is made
         return {tool.name for tool in await server.list_tools()}
 
     assert documented == asyncio.run(listed())

@@ -36,17 +36,23 @@ def wait_for(client: TestClient, job_id: str, timeout_s: float = 120.0, headers:
         time.sleep(0.1)
 
 
+def datasets(settings: Settings) -> Path:
+    """The server's datasets folder, the only place a job's dataset_path may point into."""
+    settings.datasets_dir.mkdir(parents=True, exist_ok=True)
+    return settings.datasets_dir
+
+
 def many_questions(count: int) -> list[dict[str, Any]]:
     """``count`` questions in LongMemEval's format, each a copy of the sample's first one."""
     base = longmemeval_questions()[0]
     return [{**base, "question_id": f"q{index}"} for index in range(count)]
 
 
-def test_submit_a_job_and_read_its_metrics(client: TestClient, tmp_path: Path) -> None:
-    dataset = write_longmemeval(tmp_path / "lme.json")
+def test_submit_a_job_and_read_its_metrics(client: TestClient, runtime: Runtime) -> None:
+    write_longmemeval(datasets(runtime.settings) / "lme.json")
     created = client.post(
         "/v1/eval/jobs",
-        json={"benchmark": "longmemeval", "dataset_path": str(dataset), "options": {"recipes": ["hybrid", "bm25"]}},
+        json={"benchmark": "longmemeval", "dataset_path": "lme.json", "options": {"recipes": ["hybrid", "bm25"]}},
     )
     assert created.status_code == 201, created.text
     job = created.json()
@@ -77,8 +83,8 @@ def test_upload_a_locomo_file(client: TestClient, tmp_path: Path) -> None:
     assert "recall@30" not in done["metrics"]["overall"]  # only cut-offs up to top_k
 
 
-def test_jobs_are_listed_newest_first_a_page_at_a_time(client: TestClient, tmp_path: Path) -> None:
-    dataset = str(write_longmemeval(tmp_path / "lme.json"))
+def test_jobs_are_listed_newest_first_a_page_at_a_time(client: TestClient, runtime: Runtime) -> None:
+    dataset = str(write_longmemeval(datasets(runtime.settings) / "lme.json"))  # absolute, inside the folder
     ids = []
     for _ in range(3):
         body = {"benchmark": "longmemeval", "dataset_path": dataset, "options": {"limit": 1, "granularity": "session"}}
@@ -97,17 +103,15 @@ def test_jobs_are_listed_newest_first_a_page_at_a_time(client: TestClient, tmp_p
 
 
 @pytest.mark.parametrize("form", [False, True], ids=["json", "multipart"])
-def test_a_job_can_extract_on_ingest_and_search_every_layer(
-    client: TestClient, runtime: Runtime, tmp_path: Path, form: bool
-) -> None:
-    dataset = write_longmemeval(tmp_path / "lme.json")
+def test_a_job_can_extract_on_ingest_and_search_every_layer(client: TestClient, runtime: Runtime, form: bool) -> None:
+    dataset = write_longmemeval(datasets(runtime.settings) / "lme.json")
     options = {"infer": True, "layers": ["episodic", "semantic", "graph"], "granularity": "turn", "keep": True}
     if form:
         files = {"file": ("lme.json", dataset.read_bytes(), "application/json")}
         data = {"benchmark": "longmemeval", "options": json.dumps(options)}
         created = client.post("/v1/eval/jobs", data=data, files=files)
     else:
-        body = {"benchmark": "longmemeval", "dataset_path": str(dataset), "options": options}
+        body = {"benchmark": "longmemeval", "dataset_path": dataset.name, "options": options}
         created = client.post("/v1/eval/jobs", json=body)
     assert created.status_code == 201, created.text
     job = created.json()
@@ -125,9 +129,9 @@ def test_a_job_can_extract_on_ingest_and_search_every_layer(
     assert move["recipes"]["hybrid"]["ranked"]["turn"][0] == "answer_move_2_1"
 
 
-def test_cancel_stops_a_job_between_questions(client: TestClient, tmp_path: Path) -> None:
-    dataset = write_longmemeval(tmp_path / "lme.json", many_questions(8))
-    job = client.post("/v1/eval/jobs", json={"benchmark": "longmemeval", "dataset_path": str(dataset)}).json()
+def test_cancel_stops_a_job_between_questions(client: TestClient, runtime: Runtime) -> None:
+    write_longmemeval(datasets(runtime.settings) / "lme.json", many_questions(8))
+    job = client.post("/v1/eval/jobs", json={"benchmark": "longmemeval", "dataset_path": "lme.json"}).json()
     cancelled = client.post(f"/v1/eval/jobs/{job['id']}/cancel")
     assert cancelled.status_code == 200 and cancelled.json()["status"] in {"running", "cancelled"}
     done = wait_for(client, job["id"])
@@ -136,14 +140,12 @@ def test_cancel_stops_a_job_between_questions(client: TestClient, tmp_path: Path
     assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
 
 
-def test_a_job_survives_a_restart(
-    sqlite_settings: Settings, embedder: SentenceTransformerEmbedder, tmp_path: Path
-) -> None:
-    dataset = write_longmemeval(tmp_path / "lme.json", many_questions(6))
+def test_a_job_survives_a_restart(sqlite_settings: Settings, embedder: SentenceTransformerEmbedder) -> None:
+    write_longmemeval(datasets(sqlite_settings) / "lme.json", many_questions(6))
     first = build_runtime(sqlite_settings, embedder=embedder)
     app = create_app(runtime=first)
     with TestClient(app) as client:
-        job = client.post("/v1/eval/jobs", json={"benchmark": "longmemeval", "dataset_path": str(dataset)}).json()
+        job = client.post("/v1/eval/jobs", json={"benchmark": "longmemeval", "dataset_path": "lme.json"}).json()
         time.sleep(0.3)
     # The server stops: the job is put back in the queue after the question in hand.
     paused = app.state.eval_jobs.get("default", job["id"])
@@ -164,7 +166,8 @@ def test_a_job_survives_a_restart(
 @pytest.mark.parametrize(
     ("body", "status", "message"),
     [
-        ({"benchmark": "longmemeval", "dataset_path": "/nowhere.json"}, 422, "is not a file on the server"),
+        ({"benchmark": "longmemeval", "dataset_path": "nowhere.json"}, 422, "no dataset 'nowhere.json'"),
+        ({"benchmark": "longmemeval", "dataset_path": "/nowhere.json"}, 403, "inside the server's datasets folder"),
         ({"benchmark": "mystery", "dataset_path": "x"}, 422, "benchmark"),
         ({"benchmark": "longmemeval", "dataset_path": "DATA", "options": {"recipes": ["nope"]}}, 422, "unknown search"),
         ({"benchmark": "longmemeval", "dataset_path": "DATA", "options": {"top_k": 0}}, 422, "top_k"),
@@ -175,10 +178,10 @@ def test_a_job_survives_a_restart(
         ({"benchmark": "locomo", "dataset_path": "DATA", "options": {"infer": True}}, 422, "LongMemEval"),
     ],
 )
-def test_bad_submissions_are_422(
-    client: TestClient, tmp_path: Path, body: dict[str, Any], status: int, message: str
+def test_bad_submissions_are_4xx(
+    client: TestClient, runtime: Runtime, body: dict[str, Any], status: int, message: str
 ) -> None:
-    dataset = str(write_longmemeval(tmp_path / "lme.json"))
+    dataset = write_longmemeval(datasets(runtime.settings) / "lme.json").name
     body = json.loads(json.dumps(body).replace('"DATA"', json.dumps(dataset)))
     before = client.get("/v1/eval/jobs").json()["items"]
     response = client.post("/v1/eval/jobs", json=body)
@@ -204,7 +207,7 @@ def test_jobs_are_private_to_their_namespace(
 ) -> None:
     settings = sqlite_settings.model_copy(update={"api_keys": {"key-a": "team-a", "key-b": "team-b"}})
     runtime = build_runtime(settings, embedder=embedder)
-    dataset = str(write_longmemeval(tmp_path / "lme.json"))
+    dataset = write_longmemeval(datasets(settings) / "lme.json").name
     a, b = {"authorization": "Bearer key-a"}, {"authorization": "Bearer key-b"}
     try:
         with TestClient(create_app(runtime=runtime)) as client:

@@ -32,7 +32,7 @@ from tests.evaluation.test_runner import longmemeval_questions, write_locomo, wr
 @pytest.fixture
 def client(sqlite_settings: Settings, embedder: SentenceTransformerEmbedder) -> Iterator[LocalMemoryClient]:
     runtime = build_runtime(sqlite_settings, embedder=embedder)
-    yield LocalMemoryClient(runtime.service)
+    yield LocalMemoryClient(runtime)
     runtime.close()
 
 

@@ -201,7 +201,7 @@ def local_runtime(sqlite_settings: Settings, embedder: SentenceTransformerEmbedd
 
 @pytest.fixture
 def client(local_runtime: Runtime) -> LocalMemoryClient:
-    return LocalMemoryClient(local_runtime.service)
+    return LocalMemoryClient(local_runtime)
 
 
 class Recorder:

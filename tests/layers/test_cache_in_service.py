@@ -12,7 +12,7 @@ from memory_service.domain import Layer, NewMessage, SearchHit, SearchQuery
 from memory_service.layers.cache import PartitionCache
 from memory_service.runtime import Runtime, build_runtime
 from memory_service.settings import Settings
-from memory_service.store import repository as repo
+from memory_service.store import partitions as partition_store
 from retrieval.embedder import SentenceTransformerEmbedder
 
 NS = "default"
@@ -23,10 +23,10 @@ TEXT = "Hi! I work at Acme Corp as a designer, and I live in Lisbon."
 
 def remember(runtime: Runtime, user: str) -> int:
     """Gives the user an episode, a semantic memory and a graph; returns the user's key."""
-    (episode,) = runtime.service.add_messages(NS, f"{user}-s", user, [NewMessage("user", TEXT, SAID)])
+    (episode,) = runtime.episodic.add_messages(NS, f"{user}-s", user, [NewMessage("user", TEXT, SAID)])
     runtime.semantic.add(NS, user, "User works at Acme Corp.")
     with runtime.db.read() as db:
-        found = repo.find_named_user(db, NS, user)
+        found = partition_store.find_named_user(db, NS, user)
         assert found is not None
         user_pk = found.id
     runtime.graph.ingest(user_pk, [EpisodeText(episode.id, "user", TEXT, SAID, episode.session_id)])
@@ -35,11 +35,11 @@ def remember(runtime: Runtime, user: str) -> int:
 
 def search(runtime: Runtime, user: str, *layers: Layer) -> list[SearchHit]:
     query = SearchQuery("where does the user work?", user, layers=layers, now=NOW)
-    return runtime.service.search(NS, query)
+    return runtime.search.search(NS, query)
 
 
 def partitions(runtime: Runtime) -> PartitionCache:
-    return runtime.service.indexes.loaded.cache
+    return runtime.indexes.loaded.cache
 
 
 def test_one_bound_holds_the_semantic_and_graph_layers_together(
@@ -70,11 +70,11 @@ def test_an_episodic_index_unloaded_for_another_layer_is_saved_and_reloads_from_
     remember(runtime, other)
     search(runtime, user, "episodic")
     more = [NewMessage("user", "My manager at Acme Corp is called Rui.", SAID)]
-    runtime.service.add_messages(NS, f"{user}-s", user, more)  # grows the loaded index: changed since saved
+    runtime.episodic.add_messages(NS, f"{user}-s", user, more)  # grows the loaded index: changed since saved
     before = search(runtime, user, "episodic")
     search(runtime, other, "semantic")  # the semantic layer's use unloads the episodic index
-    assert runtime.service.indexes.loaded_partitions() == 0
-    caplog.set_level(logging.INFO, logger="memory_service.services.indexes")
+    assert runtime.indexes.loaded_partitions() == 0
+    caplog.set_level(logging.INFO, logger="memory_service.layers.episodic.index")
     assert search(runtime, user, "episodic") == before
     assert not [r for r in caplog.records if "rebuilding" in r.getMessage()]  # reloaded from its saved files
     runtime.close()

@@ -60,7 +60,7 @@ async def test_with_url_the_tools_call_the_server_with_the_key(keyed_url: str, k
             arguments = {"session_id": "chat", "user_id": "ana", "messages": TURNS[:1], "infer": False}
             ok(await client.call_tool("add_messages", arguments))
             assert "not_found" in failed(await client.call_tool("get_memory", {"memory_id": "mem_404"}))
-    assert LocalMemoryClient(keyed_runtime.service, "tenant-b").get_session("chat").message_count == 1
+    assert LocalMemoryClient(keyed_runtime, "tenant-b").get_session("chat").message_count == 1
     with open_caller(None, keyed_url, "wrong") as caller:
         async with Client(build_server(lambda: caller)) as client:
             refused = failed(await client.call_tool("search", {"query": "q", "user_id": "ana"}))

@@ -1,8 +1,9 @@
 """The MCP endpoint at /mcp of the real app, served by uvicorn, through the SDK's streamable HTTP client.
 
-With keys configured a request needs one (401 with ``WWW-Authenticate: Bearer`` otherwise) and
-its tools run in the key's namespace, the same as the REST API's; an open server serves the
-default namespace without a key.
+With keys required a request needs one (401 with ``WWW-Authenticate: Bearer`` and the service's
+error body otherwise) and its tools run in the key's namespace with the key's scopes, checked by
+``runtime.auth`` as for the REST API; an open server serves the default namespace without a key,
+until a managed key is stored.
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ def test_without_a_valid_key_the_endpoint_answers_401(keyed_url: str, authorizat
     headers = {"authorization": authorization} if authorization else {}
     answer = httpx.post(f"{keyed_url}/mcp", json=LIST_TOOLS, headers=headers, timeout=30)
     assert answer.status_code == 401
-    assert answer.headers["www-authenticate"].startswith("Bearer ")
-    assert answer.json()["error"] == "invalid_token"
+    assert answer.headers["www-authenticate"] == "Bearer"
+    assert answer.json()["error"]["code"] == "unauthenticated"
 
 
 async def test_the_sdk_client_without_a_key_is_refused(keyed_url: str) -> None:
@@ -66,16 +67,49 @@ async def test_tools_run_in_the_namespace_of_the_key(keyed_url: str, keyed_runti
         assert ok(await tenant_b.call_tool("search", {"query": "new job", "user_id": "ana"}))["results"] == []
     with MemoryClient(keyed_url, api_key="key-a") as rest:  # what MCP wrote, REST reads with the same key
         assert rest.get_session("trip").message_count == 2
-    assert LocalMemoryClient(keyed_runtime.service, "tenant-a").list_sessions("ana").items
-    assert LocalMemoryClient(keyed_runtime.service, "tenant-b").list_sessions("ana").items == []
-    assert LocalMemoryClient(keyed_runtime.service).list_sessions("ana").items == []
+    assert LocalMemoryClient(keyed_runtime, "tenant-a").list_sessions("ana").items
+    assert LocalMemoryClient(keyed_runtime, "tenant-b").list_sessions("ana").items == []
+    assert LocalMemoryClient(keyed_runtime).list_sessions("ana").items == []
 
 
 async def test_an_open_server_serves_the_default_namespace_without_a_key(open_url: str, mcp_runtime: Runtime) -> None:
     async with mcp_client(open_url) as client:
         added = ok(await client.call_tool("add_messages", {"session_id": "s", "user_id": "ana", "messages": TURNS[:1]}))
         assert "invalid_input" in failed(await client.call_tool("update_memory", {"memory_id": "mem_1"}))
-    assert [e.id for e in LocalMemoryClient(mcp_runtime.service).get_messages("s").items] == added["ids"]
+    assert [e.id for e in LocalMemoryClient(mcp_runtime).get_messages("s").items] == added["ids"]
+
+
+async def test_a_managed_key_acts_in_its_namespace_with_its_scopes(keyed_url: str, keyed_runtime: Runtime) -> None:
+    reader = keyed_runtime.auth.keys.create("tenant-r", ["read"], actor="cli").secret
+    writer = keyed_runtime.auth.keys.create("tenant-r", ["write"], actor="cli").secret
+    arguments = {"session_id": "s", "user_id": "ana", "messages": TURNS[:1], "infer": False}
+    async with mcp_client(keyed_url, writer) as client:
+        ok(await client.call_tool("add_messages", arguments))
+        assert "'read'" in failed(await client.call_tool("search", {"query": "work", "user_id": "ana"}))
+    async with mcp_client(keyed_url, reader) as client:
+        assert ok(await client.call_tool("search", {"query": "work", "user_id": "ana"}))["results"]
+        for tool, args in [("add_messages", arguments), ("forget_user", {"user_id": "ana"})]:
+            refused = failed(await client.call_tool(tool, args))
+            assert "forbidden" in refused and "'write'" in refused, tool
+    assert LocalMemoryClient(keyed_runtime, "tenant-r").get_session("s").message_count == 1
+
+
+def test_a_revoked_key_is_refused(keyed_url: str, keyed_runtime: Runtime) -> None:
+    made = keyed_runtime.auth.keys.create("tenant-r", ["read"], actor="cli")
+    headers = {**JSON_RPC, "authorization": f"Bearer {made.secret}"}
+    assert httpx.post(f"{keyed_url}/mcp", json=LIST_TOOLS, headers=headers, timeout=30).status_code == 200
+    keyed_runtime.auth.keys.revoke(made.key.id, actor="cli")
+    answer = httpx.post(f"{keyed_url}/mcp", json=LIST_TOOLS, headers=headers, timeout=30)
+    assert answer.status_code == 401 and "revoked" in answer.json()["error"]["message"]
+
+
+def test_an_open_server_requires_keys_once_one_is_stored(open_url: str, mcp_runtime: Runtime) -> None:
+    assert httpx.post(f"{open_url}/mcp", json=LIST_TOOLS, headers=JSON_RPC, timeout=30).status_code == 200
+    key = mcp_runtime.auth.keys.create("tenant-k", ["read"], actor="cli").secret
+    refused = httpx.post(f"{open_url}/mcp", json=LIST_TOOLS, headers=JSON_RPC, timeout=30)
+    assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
+    keyed = httpx.post(f"{open_url}/mcp", json=LIST_TOOLS, headers={**JSON_RPC, "authorization": f"Bearer {key}"})
+    assert keyed.status_code == 200 and keyed.json()["result"]["tools"]
 
 
 def test_an_open_server_answers_only_local_hosts(open_url: str) -> None:

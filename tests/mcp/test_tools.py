@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from memory_service.api.auth import EVERY_SCOPE, READ, Scope
 from memory_service.mcp.server import INSTRUCTIONS, SERVER_NAME, build_server
 from memory_service.mcp.tools import Caller
 from memory_service.runtime import Runtime
 from memory_service.schemas import SearchRequest
 from memory_service.sdk.context import FACTS_HEADING
 from memory_service.sdk.local import LocalMemoryClient
+from memory_service.security.principal import Principal
+from memory_service.security.scopes import ALL_SCOPES, Scope
 from tests.mcp.conftest import TURNS, failed, ok, text, wait_until_idle
 
 READ_TOOLS = {"search", "recall", "list_memories", "get_memory", "memory_history", "graph_entities", "graph_neighbors"}
@@ -27,11 +28,11 @@ WRITE_TOOLS = {"add_messages", "add_memory", "update_memory", "invalidate_memory
 
 @pytest.fixture
 def local(mcp_runtime: Runtime) -> LocalMemoryClient:
-    return LocalMemoryClient(mcp_runtime.service)
+    return LocalMemoryClient(mcp_runtime)
 
 
-def connect(local: LocalMemoryClient, scopes: frozenset[Scope] = EVERY_SCOPE, mode: str = "auto") -> Client:
-    return Client(build_server(lambda: Caller(local, scopes)), mode=mode)
+def connect(local: LocalMemoryClient, scopes: frozenset[Scope] = ALL_SCOPES, mode: str = "auto") -> Client:
+    return Client(build_server(lambda: Caller(local, Principal(local.namespace, scopes, "key_1"))), mode=mode)
 
 
 @pytest.fixture(params=["auto", "legacy"])
@@ -171,7 +172,7 @@ async def test_a_session_of_another_user_is_a_conflict(client: Client, user_id: 
 
 
 async def test_a_caller_without_write_may_read_but_not_write(local: LocalMemoryClient, user_id: str) -> None:
-    async with connect(local, frozenset({READ})) as client:
+    async with connect(local, frozenset({"read"})) as client:
         refused = failed(await client.call_tool("forget_user", {"user_id": user_id}))
         assert "'write'" in refused and "forbidden" in refused
         assert "'write'" in failed(await client.call_tool("add_memory", {"user_id": user_id, "text": "User is tall."}))

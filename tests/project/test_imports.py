@@ -27,8 +27,28 @@ EVALUATION_FACES = {
     "(memory_service.cli only adds it as a sub-command); it belongs with the evaluation package",
 }
 """The modules outside the evaluation package allowed to import it, and why."""
-BEHIND_THE_SDK = ("memory_service.runtime", "memory_service.services")
-"""Evaluation measures what users get, so it reaches the service through the SDK, never these."""
+BEHIND_THE_SDK = (
+    "memory_service.runtime",
+    "memory_service.layers",
+    "memory_service.search",
+    "memory_service.users",
+    "memory_service.extraction",
+    "memory_service.store.partitions",
+    "memory_service.store.vectors",
+    "memory_service.reindex",
+)
+"""Evaluation measures what users get, so it reaches the service through the SDK, never these (it keeps
+its own jobs table through the store's database and tables, and nothing else of the store)."""
+LAYERS = ("memory_service.layers.episodic", "memory_service.layers.semantic", "memory_service.layers.temporal")
+"""Each layer stands on the shared parts of ``memory_service.layers`` and the store, not on another layer."""
+FACES = (
+    "memory_service.api",
+    "memory_service.sdk",
+    "memory_service.cli",
+    "memory_service.runtime",
+    "memory_service.search",
+)
+"""What is built on the layers: the layers never import them."""
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -159,6 +179,20 @@ def test_only_the_mounting_faces_import_evaluation() -> None:
 
 def test_evaluation_reaches_the_service_only_through_the_sdk() -> None:
     assert edges_from_to(GRAPH, [EVALUATION, "memory_service.cli_eval"], BEHIND_THE_SDK) == []
+
+
+def test_no_layer_imports_another() -> None:
+    crossing = [
+        edge
+        for layer in LAYERS
+        for edge in edges_from_to(GRAPH, [layer], [other for other in LAYERS if other != layer])
+    ]
+    assert crossing == []
+
+
+def test_the_layers_and_the_store_never_import_what_is_built_on_them() -> None:
+    assert edges_from_to(GRAPH, ["memory_service.layers", "memory_service.store"], FACES) == []
+    assert edges_from_to(GRAPH, ["memory_service.store"], ["memory_service.layers"]) == []
 
 
 # -- the checker itself ------------------------------------------------------------------------

@@ -16,7 +16,8 @@ import pytest
 from pydantic import BaseModel
 
 from memory_service.domain import Episode, Page, SearchHit, SessionSummary, UserDeletion
-from memory_service.graph_domain import GraphEdge, GraphEntity, GraphEntityDetail, GraphNeighbor
+from memory_service.layers.semantic.domain import ExtractionCounts, Memory, MemoryChange
+from memory_service.layers.temporal.domain import GraphEdge, GraphEntity, GraphEntityDetail, GraphNeighbor
 from memory_service.schemas import (
     EpisodePublic,
     EpisodesPage,
@@ -34,7 +35,6 @@ from memory_service.schemas import (
     SessionPublic,
     UserDeleted,
 )
-from memory_service.semantic_domain import ExtractionCounts, Memory, MemoryChange
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 T1 = T0 + timedelta(days=1)

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -103,9 +104,7 @@ def capture(seen: list[dict[str, Any]]) -> httpx.MockTransport:
 
 
 class RecordingService:
-    """Stands in for ``MemoryService`` under the in-process client: keeps the query it is asked."""
-
-    semantic = None
+    """Stands in for the runtime's ``SearchService`` under the in-process client: keeps the query it is asked."""
 
     def __init__(self) -> None:
         self.queries: list[SearchQuery] = []
@@ -157,7 +156,7 @@ async def test_the_async_client_sends_every_option() -> None:
 
 def test_the_local_client_passes_every_option_to_the_service() -> None:
     service = RecordingService()
-    LocalMemoryClient(service).search(**EVERY_OPTION)  # type: ignore[arg-type]
+    LocalMemoryClient(SimpleNamespace(search=service)).search(**EVERY_OPTION)  # type: ignore[arg-type]
     assert service.queries == [SearchRequest.model_validate(EVERY_OPTION).to_domain()]
 
 

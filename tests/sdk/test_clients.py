@@ -33,7 +33,7 @@ from memory_service.schemas import MessageCreate
 from memory_service.sdk import AsyncMemoryClient, LocalMemoryClient, MemoryClient
 from memory_service.settings import Settings
 from retrieval.embedder import SentenceTransformerEmbedder
-from tests.sdk.conftest import Client, call, collect
+from tests.sdk.fixtures import Client, call, collect
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
@@ -189,7 +189,8 @@ async def test_semantic_memories_through_every_client(client: Client, user_id: s
     assert (await call(client.get_memory(added.id))).text == "User is vegetarian."
     edited = await call(client.update_memory(added.id, text="User is vegan."))
     assert (edited.text, edited.version) == ("User is vegan.", 2)
-    ended = await call(client.update_memory(added.id, invalid_at=T0 + timedelta(days=30)))
+    # Ends tomorrow: invalidated already, yet part of memory as it stands a moment from now.
+    ended = await call(client.update_memory(added.id, invalid_at=datetime.now(UTC) + timedelta(days=1)))
     assert ended.status == "invalid"
     page = await call(client.list_memories(user_id))
     assert [m.id for m in page.items] == [other.id]
@@ -199,8 +200,13 @@ async def test_semantic_memories_through_every_client(client: Client, user_id: s
     assert (await call(client.list_memories(user_id, include_invalid=True))).items == [ended]
     history = await call(client.memory_history(other.id))
     assert [(h.event, h.actor) for h in history.items] == [("ADD", "api"), ("DELETE", "api")]
-    found = await call(client.search("vegan", user_id, layers=["semantic"], as_of=T0 + timedelta(days=1)))
+    moment = datetime.now(UTC) + timedelta(seconds=1)
+    found = await call(client.search("vegan", user_id, layers=["semantic"], as_of=moment))
     assert [r.id for r in found.results] == [added.id] and found.results[0].layer == "semantic"
+    # As of 2024 the service knew nothing of it: it was added today.
+    assert (
+        await call(client.search("vegan", user_id, layers=["semantic"], as_of=T0 + timedelta(days=1)))
+    ).results == []
     await call(
         client.add_messages(f"{user_id}-s", user_id, [{"role": "user", "content": "I live in Oslo."}], infer=True)
     )
@@ -249,9 +255,9 @@ async def test_api_key_picks_the_namespace(sqlite_settings: Settings, embedder: 
         async with AsyncMemoryClient("http://memory.test", api_key="key-b", transport=transport) as tenant_b:
             with pytest.raises(NotFoundError):
                 await tenant_b.get_session("s-1")
-        with LocalMemoryClient(runtime.service, namespace="tenant-a") as local:
+        with LocalMemoryClient(runtime, namespace="tenant-a") as local:
             assert local.get_session("s-1").message_count == 1
-        with LocalMemoryClient(runtime.service, namespace="tenant-b") as local:
+        with LocalMemoryClient(runtime, namespace="tenant-b") as local:
             assert local.list_sessions("u-1").items == []
     finally:
         runtime.close()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from memory_service.errors import InvalidInputError, NotFoundError
-from tests.sdk.conftest import Client, call
+from tests.sdk.fixtures import Client, call
 
 TURNS = [
     ("2024-01-10T12:00:00Z", "Hi! I work at Acme Corp as a designer. My sister Ana is great, and I live in Lisbon."),

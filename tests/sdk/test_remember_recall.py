@@ -8,7 +8,7 @@ import pytest
 
 from memory_service.errors import InvalidInputError
 from memory_service.sdk.context import EPISODES_HEADING, FACTS_HEADING, estimate_tokens
-from tests.sdk.conftest import Client, call
+from tests.sdk.fixtures import Client, call
 from tests.sdk.test_graph_calls import wait_until_idle
 
 TURN = [

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from pydantic import AwareDatetime
 
-from memory_service.api.deps import Limit, NamespaceDep, get_runtime
-from memory_service.graph_domain import TimeAxis
+from memory_service.api.deps import READ, GraphDep, Limit, NamespaceDep
+from memory_service.layers.temporal.domain import TimeAxis
+from memory_service.layers.temporal.service import MAX_HOPS
 from memory_service.schemas import (
     ErrorResponse,
     GraphEdgesPage,
@@ -17,14 +18,7 @@ from memory_service.schemas import (
     GraphNeighborsResponse,
     Identifier,
 )
-from memory_service.services.graph import MAX_HOPS, GraphService
 
-
-def get_graph(request: Request) -> GraphService:
-    return get_runtime(request).graph
-
-
-GraphDep = Annotated[GraphService, Depends(get_graph)]
 EntityIdPath = Annotated[str, Path(max_length=48, description="An entity id, e.g. ent_3_7.")]
 AsOf = Annotated[AwareDatetime | None, Query(description="A moment with a timezone; omitted: now, as currently known.")]
 Axis = Annotated[
@@ -32,7 +26,7 @@ Axis = Annotated[
 ]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}}
 
-router = APIRouter(prefix="/v1/graph", tags=["graph"], responses={422: {"model": ErrorResponse}})
+router = APIRouter(prefix="/v1/graph", tags=["graph"], dependencies=[READ], responses={422: {"model": ErrorResponse}})
 
 
 @router.get("/entities", response_model=GraphEntitiesPage)

@@ -25,7 +25,7 @@ def readyz(runtime: RuntimeDep) -> dict[str, object]:
         "database": runtime.db.dialect,
         "embedding_model": runtime.embedder.name,
         "embedding_dim": runtime.embedder.dim,
-        "loaded_partitions": runtime.service.indexes.loaded_partitions(),
+        "loaded_partitions": runtime.indexes.loaded_partitions(),
     }
 
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from memory_service.api.deps import NamespaceDep, ServiceDep
+from memory_service.api.deps import READ, NamespaceDep, SearchDep
 from memory_service.schemas import ErrorResponse, SearchRequest, SearchResponse
 from retrieval.config import RECIPES, SearchConfig
 
-router = APIRouter(prefix="/v1", tags=["search"], responses={422: {"model": ErrorResponse}})
+# A search reads, even over POST: a read-only key may search.
+router = APIRouter(prefix="/v1", tags=["search"], dependencies=[READ], responses={422: {"model": ErrorResponse}})
 
 
 @router.post("/search", response_model=SearchResponse)
-def search(body: SearchRequest, service: ServiceDep, namespace: NamespaceDep) -> SearchResponse:
+def search(body: SearchRequest, service: SearchDep, namespace: NamespaceDep) -> SearchResponse:
     """Ranked memories of one user, best first; ``score`` is the fused relevance."""
     return SearchResponse.from_domain(service.search(namespace, body.to_domain()))
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from memory_service.api.deps import Limit, NamespaceDep, ServiceDep
+from memory_service.api.deps import READ, WRITE, EpisodicDep, Limit, NamespaceDep
 from memory_service.schemas import (
     EpisodesPage,
     ErrorResponse,
@@ -22,9 +22,11 @@ router = APIRouter(prefix="/v1/sessions", tags=["sessions"], responses={422: {"m
 SessionIdPath = Annotated[Identifier, Path(description="Client-chosen session id.")]
 
 
-@router.post("/{session_id}/messages", status_code=status.HTTP_201_CREATED, response_model=MessagesCreated)
+@router.post(
+    "/{session_id}/messages", status_code=status.HTTP_201_CREATED, response_model=MessagesCreated, dependencies=[WRITE]
+)
 def add_messages(
-    session_id: SessionIdPath, body: MessagesCreate, service: ServiceDep, namespace: NamespaceDep
+    session_id: SessionIdPath, body: MessagesCreate, service: EpisodicDep, namespace: NamespaceDep
 ) -> MessagesCreated:
     """Store messages verbatim, in order; the session is created on first use."""
     episodes = service.add_messages(
@@ -38,10 +40,15 @@ def add_messages(
     return MessagesCreated.from_domain(session_id, episodes)
 
 
-@router.get("/{session_id}/messages", response_model=EpisodesPage, responses={404: {"model": ErrorResponse}})
+@router.get(
+    "/{session_id}/messages",
+    response_model=EpisodesPage,
+    responses={404: {"model": ErrorResponse}},
+    dependencies=[READ],
+)
 def list_messages(
     session_id: SessionIdPath,
-    service: ServiceDep,
+    service: EpisodicDep,
     namespace: NamespaceDep,
     limit: Limit = 100,
     cursor: str | None = None,
@@ -50,15 +57,17 @@ def list_messages(
     return EpisodesPage.from_domain(service.list_session_messages(namespace, session_id, limit=limit, cursor=cursor))
 
 
-@router.get("/{session_id}", response_model=SessionPublic, responses={404: {"model": ErrorResponse}})
-def get_session(session_id: SessionIdPath, service: ServiceDep, namespace: NamespaceDep) -> SessionPublic:
+@router.get(
+    "/{session_id}", response_model=SessionPublic, responses={404: {"model": ErrorResponse}}, dependencies=[READ]
+)
+def get_session(session_id: SessionIdPath, service: EpisodicDep, namespace: NamespaceDep) -> SessionPublic:
     return SessionPublic.from_domain(service.get_session(namespace, session_id))
 
 
-@router.get("", response_model=SessionsPage)
+@router.get("", response_model=SessionsPage, dependencies=[READ])
 def list_sessions(
     user_id: Annotated[Identifier, Query()],
-    service: ServiceDep,
+    service: EpisodicDep,
     namespace: NamespaceDep,
     limit: Limit = 100,
     cursor: str | None = None,

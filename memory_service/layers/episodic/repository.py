@@ -1,0 +1,200 @@
+"""SQL queries of the episodic layer: sessions and their episodes.
+
+Callers own the transaction (``Database.read/write``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from memory_service.domain import Episode, Role, SessionSummary
+from memory_service.store.partitions import user_external_id
+from memory_service.store.tables import EpisodeRow, SessionRow, UserRow
+from memory_service.store.vectors import content_hash
+from retrieval.keys import TurnRef
+
+
+def find_session(db: Session, namespace_id: int, external_id: str, *, lock: bool = False) -> SessionRow | None:
+    query = select(SessionRow).where(SessionRow.namespace_id == namespace_id, SessionRow.external_id == external_id)
+    if lock:
+        query = query.with_for_update()
+    return db.scalar(query)
+
+
+def create_session(db: Session, namespace_id: int, user_pk: int, external_id: str, agent_id: str | None) -> SessionRow:
+    row = SessionRow(
+        namespace_id=namespace_id,
+        user_id=user_pk,
+        external_id=external_id,
+        agent_id=agent_id,
+        message_count=0,
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class EpisodeDraft:
+    role: Role
+    content: str
+    occurred_at: datetime
+    metadata: dict[str, object]
+
+
+def insert_episodes(
+    db: Session, session: SessionRow, agent_id: str | None, drafts: Sequence[EpisodeDraft]
+) -> list[EpisodeRow]:
+    """Append to the session after its last position, keeping the session's summary current."""
+    start = session.message_count
+    rows = [
+        EpisodeRow(
+            user_id=session.user_id,
+            session_id=session.id,
+            agent_id=agent_id,
+            role=draft.role,
+            content=draft.content,
+            content_hash=content_hash(draft.content),
+            position=start + offset,
+            occurred_at=draft.occurred_at,
+            metadata_=draft.metadata,
+        )
+        for offset, draft in enumerate(drafts, start=1)
+    ]
+    db.add_all(rows)
+    times = [d.occurred_at for d in drafts]
+    session.message_count = start + len(rows)
+    session.first_occurred_at = min([*times, *([session.first_occurred_at] if session.first_occurred_at else [])])
+    session.last_occurred_at = max([*times, *([session.last_occurred_at] if session.last_occurred_at else [])])
+    db.flush()
+    return rows
+
+
+def to_episode(row: EpisodeRow, session_external: str, user_external: str) -> Episode:
+    return Episode(
+        pk=row.id,
+        session_id=session_external,
+        user_id=user_external,
+        agent_id=row.agent_id,
+        role=row.role,  # type: ignore[arg-type]
+        content=row.content,
+        position=row.position,
+        occurred_at=row.occurred_at,
+        created_at=row.created_at,
+        metadata=row.metadata_ or {},
+    )
+
+
+def list_session_episodes(db: Session, session: SessionRow, after_position: int | None, limit: int) -> list[Episode]:
+    user_external = user_external_id(db, session.user_id)
+    query = select(EpisodeRow).where(EpisodeRow.session_id == session.id)
+    if after_position is not None:
+        query = query.where(EpisodeRow.position > after_position)
+    rows = db.scalars(query.order_by(EpisodeRow.position).limit(limit)).all()
+    return [to_episode(r, session.external_id, user_external) for r in rows]
+
+
+def episodes_by_pk(db: Session, pks: Sequence[int]) -> dict[int, Episode]:
+    if not pks:
+        return {}
+    rows = db.execute(
+        select(EpisodeRow, SessionRow.external_id, UserRow.external_id)
+        .join(SessionRow, SessionRow.id == EpisodeRow.session_id)
+        .join(UserRow, UserRow.id == EpisodeRow.user_id)
+        .where(EpisodeRow.id.in_(list(pks)))
+    ).all()
+    return {row.id: to_episode(row, session_ext, user_ext) for row, session_ext, user_ext in rows}
+
+
+def session_neighbors(db: Session, episodes: Sequence[Episode], span: int) -> dict[int, tuple[Episode, ...]]:
+    """For each episode, the episodes up to ``span`` positions before and after it in its session."""
+    if span <= 0 or not episodes:
+        return {}
+    wanted = {(e.session_id, p) for e in episodes for p in range(e.position - span, e.position + span + 1)}
+    rows = db.execute(
+        select(EpisodeRow, SessionRow.external_id, UserRow.external_id)
+        .join(SessionRow, SessionRow.id == EpisodeRow.session_id)
+        .join(UserRow, UserRow.id == EpisodeRow.user_id)
+        .where(
+            EpisodeRow.session_id.in_(
+                select(EpisodeRow.session_id).where(EpisodeRow.id.in_([e.pk for e in episodes])).scalar_subquery()
+            ),
+            EpisodeRow.position.in_(sorted({p for _, p in wanted})),
+        )
+    ).all()
+    by_place = {(session, row.position): to_episode(row, session, user) for row, session, user in rows}
+    return {
+        e.pk: tuple(
+            by_place[(e.session_id, p)]
+            for p in range(e.position - span, e.position + span + 1)
+            if p != e.position and (e.session_id, p) in by_place
+        )
+        for e in episodes
+    }
+
+
+def to_session_summary(row: SessionRow, user_external: str) -> SessionSummary:
+    return SessionSummary(
+        session_id=row.external_id,
+        user_id=user_external,
+        agent_id=row.agent_id,
+        created_at=row.created_at,
+        message_count=row.message_count,
+        first_occurred_at=row.first_occurred_at,
+        last_occurred_at=row.last_occurred_at,
+    )
+
+
+def list_user_sessions(
+    db: Session, user: UserRow, after_pk: int | None, limit: int
+) -> list[tuple[int, SessionSummary]]:
+    query = select(SessionRow).where(SessionRow.user_id == user.id)
+    if after_pk is not None:
+        query = query.where(SessionRow.id > after_pk)
+    rows = db.scalars(query.order_by(SessionRow.id).limit(limit)).all()
+    return [(r.id, to_session_summary(r, user.external_id)) for r in rows]
+
+
+def filtered_episode_pks(
+    db: Session,
+    user_pk: int,
+    session_ids: Sequence[str] | None,
+    roles: Sequence[str] | None,
+    start: datetime | None,
+    end: datetime | None,
+) -> set[int]:
+    """Primary keys of the partition's episodes that pass every given filter."""
+    query = select(EpisodeRow.id).where(EpisodeRow.user_id == user_pk)
+    if session_ids is not None:
+        query = query.join(SessionRow, SessionRow.id == EpisodeRow.session_id).where(
+            SessionRow.external_id.in_(list(session_ids))
+        )
+    if roles is not None:
+        query = query.where(EpisodeRow.role.in_(list(roles)))
+    if start is not None:
+        query = query.where(EpisodeRow.occurred_at >= start)
+    if end is not None:
+        query = query.where(EpisodeRow.occurred_at < end)
+    return set(db.scalars(query).all())
+
+
+def iter_partition_episodes(db: Session, user_pk: int, batch: int = 5000) -> Iterator[tuple[TurnRef, str]]:
+    """Every episode of the partition with its text, in pk order (which, within a session, is
+    the order of its turns): what the partition's indexes are built from."""
+    after = 0
+    while True:
+        rows = db.execute(
+            select(EpisodeRow.id, EpisodeRow.session_id, EpisodeRow.role, EpisodeRow.content, EpisodeRow.occurred_at)
+            .where(EpisodeRow.user_id == user_pk, EpisodeRow.id > after)
+            .order_by(EpisodeRow.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from ((TurnRef(pk, session, role, occurred_at), text) for pk, session, role, text, occurred_at in rows)
+        after = rows[-1][0]

@@ -1,1 +1,0 @@
-"""The service layer: what the REST routes, the in-process SDK client and the CLI all call."""

@@ -1,0 +1,98 @@
+"""Cached embedding vectors, keyed by model and content hash, shared by every layer.
+
+Callers own the transaction (``Database.read/write``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from memory_service.store.tables import EmbeddingRow, EpisodeRow, utcnow
+
+
+def content_hash(text: str) -> str:
+    """The key of a text's vector: the same text is embedded once, whoever stores it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def load_vectors(db: Session, model: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+    found: dict[str, np.ndarray] = {}
+    for chunk in chunks(list(set(hashes))):
+        rows = db.execute(
+            select(EmbeddingRow.content_hash, EmbeddingRow.vector).where(
+                EmbeddingRow.model == model, EmbeddingRow.content_hash.in_(chunk)
+            )
+        ).all()
+        for digest, blob in rows:
+            found[digest] = np.frombuffer(blob, dtype=np.float32)
+    return found
+
+
+def store_vectors(db: Session, model: str, vectors: dict[str, np.ndarray]) -> None:
+    """Cache vectors; one that a concurrent writer cached first is left as it is."""
+    if not vectors:
+        return
+    rows = [
+        {
+            "model": model,
+            "content_hash": digest,
+            "dim": int(vector.shape[0]),
+            "vector": np.ascontiguousarray(vector, dtype=np.float32).tobytes(),
+            "created_at": utcnow(),
+        }
+        for digest, vector in vectors.items()
+    ]
+    insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.execute(insert(EmbeddingRow).on_conflict_do_nothing(), rows)
+
+
+def vector_models(db: Session) -> dict[str, tuple[int, int]]:
+    """Every embedding model with cached vectors: name -> (dimension, vectors)."""
+    rows = db.execute(
+        select(EmbeddingRow.model, func.max(EmbeddingRow.dim), func.count()).group_by(EmbeddingRow.model)
+    ).all()
+    return {model: (int(dim), int(count)) for model, dim, count in rows}
+
+
+def texts_without_vectors(db: Session, model: str, batch: int) -> list[tuple[str, str]]:
+    """Up to ``batch`` distinct (content hash, text) of episodes that have no vector of ``model``."""
+    missing = (
+        select(EpisodeRow.content_hash, func.min(EpisodeRow.content))
+        .outerjoin(
+            EmbeddingRow,
+            (EmbeddingRow.model == model) & (EmbeddingRow.content_hash == EpisodeRow.content_hash),
+        )
+        .where(EmbeddingRow.content_hash.is_(None))
+        .group_by(EpisodeRow.content_hash)
+        .limit(batch)
+    )
+    return [(digest, text) for digest, text in db.execute(missing).all()]
+
+
+def count_texts_without_vectors(db: Session, model: str) -> int:
+    missing = (
+        select(func.count(func.distinct(EpisodeRow.content_hash)))
+        .outerjoin(
+            EmbeddingRow,
+            (EmbeddingRow.model == model) & (EmbeddingRow.content_hash == EpisodeRow.content_hash),
+        )
+        .where(EmbeddingRow.content_hash.is_(None))
+    )
+    return int(db.scalar(missing) or 0)
+
+
+def delete_vectors_of_other_models(db: Session, model: str) -> int:
+    return len(db.execute(delete(EmbeddingRow).where(EmbeddingRow.model != model).returning(EmbeddingRow.model)).all())
+
+
+def chunks(items: list[str], size: int = 900) -> Iterator[list[str]]:
+    """Slices small enough for any backend's limit on bound parameters."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,121 @@
+"""Search recipes, session granularity, neighbours and time-aware queries, on each store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from memory_service.domain import NewMessage, SearchQuery, TimeWindow
+from memory_service.errors import InvalidInputError
+from memory_service.runtime import Runtime
+from retrieval.config import RECIPES
+
+NS = "default"
+NOW = datetime(2024, 6, 20, 12, 0, tzinfo=UTC)
+MAY = datetime(2024, 5, 10, 18, 0, tzinfo=UTC)
+FEB = datetime(2024, 2, 3, 18, 0, tzinfo=UTC)
+
+# The same activity in two months; only the date tells them apart.
+FEBRUARY = [
+    NewMessage("user", "We had dinner at an Italian restaurant downtown with my parents.", FEB),
+    NewMessage("assistant", "Sounds lovely, what did you order?", FEB + timedelta(seconds=1)),
+    NewMessage("user", "I ordered the mushroom risotto and a tiramisu.", FEB + timedelta(seconds=2)),
+]
+MAY_SESSION = [
+    NewMessage("user", "We had dinner at a Thai restaurant near the river with friends.", MAY),
+    NewMessage("assistant", "Nice! Was it spicy?", MAY + timedelta(seconds=1)),
+    NewMessage("user", "Very spicy, I had the green curry.", MAY + timedelta(seconds=2)),
+]
+GARDEN = [
+    NewMessage("user", "I planted tomatoes and basil in the garden.", MAY - timedelta(days=3)),
+    NewMessage("user", "The basil is growing fast, the tomatoes are slow.", MAY - timedelta(days=2)),
+]
+
+
+@pytest.fixture
+def seeded(runtime: Runtime, user_id: str) -> str:
+    runtime.episodic.add_messages(NS, f"{user_id}-feb", user_id, FEBRUARY)
+    runtime.episodic.add_messages(NS, f"{user_id}-may", user_id, MAY_SESSION)
+    runtime.episodic.add_messages(NS, f"{user_id}-garden", user_id, GARDEN)
+    return user_id
+
+
+def search(runtime: Runtime, text: str, user_id: str, **options: object) -> list:  # type: ignore[type-arg]
+    return runtime.search.search(NS, SearchQuery(text, user_id, now=NOW, **options))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("recipe", sorted(RECIPES))
+def test_every_recipe_finds_an_exact_match(runtime: Runtime, seeded: str, recipe: str) -> None:
+    hits = search(runtime, "green curry spicy", seeded, recipe=recipe, top_k=3)
+    assert hits[0].text == MAY_SESSION[2].content
+    assert all(a.score >= b.score for a, b in zip(hits, hits[1:], strict=False))
+
+
+def test_dense_and_bm25_recipes_rank_differently(runtime: Runtime, seeded: str) -> None:
+    # No word overlap with the stored turn: only the embedding can find it.
+    dense = search(runtime, "vegetables in my backyard", seeded, recipe="dense", top_k=2)
+    lexical = search(runtime, "vegetables in my backyard", seeded, recipe="bm25", top_k=2)
+    assert dense[0].text in {GARDEN[0].content, GARDEN[1].content}
+    assert lexical == []
+
+
+def test_unknown_recipe_is_refused(runtime: Runtime, seeded: str) -> None:
+    with pytest.raises(InvalidInputError, match="unknown search recipe 'fastest'"):
+        search(runtime, "dinner", seeded, recipe="fastest")
+
+
+def test_time_phrase_in_the_query_boosts_turns_in_its_range(runtime: Runtime, seeded: str) -> None:
+    plain = search(runtime, "where did we have dinner in February?", seeded, recipe="hybrid_plain", top_k=6)
+    timed = search(runtime, "where did we have dinner in February?", seeded, top_k=6)
+    feb_rank = [h.text for h in timed].index(FEBRUARY[0].content)
+    assert feb_rank == 0
+    assert [h.text for h in plain].index(FEBRUARY[0].content) > 0  # without the phrase, May ranks first
+    assert {h.text for h in plain} == {h.text for h in timed}  # boost re-orders, keeps everything
+
+
+def test_time_filter_recipe_keeps_only_the_range(runtime: Runtime, seeded: str) -> None:
+    hits = search(runtime, "what restaurant did we go to last month?", seeded, recipe="hybrid_time_filter")
+    assert hits and all(h.occurred_at.month == 5 for h in hits)
+
+
+def test_explicit_time_range_wins_over_the_query(runtime: Runtime, seeded: str) -> None:
+    window = TimeWindow(FEB - timedelta(days=1), FEB + timedelta(days=1))
+    hits = search(runtime, "dinner in May", seeded, recipe="hybrid_time_filter", time_range=window)
+    assert hits and all(h.occurred_at.month == 2 for h in hits)
+
+
+def test_session_granularity_ranks_whole_sessions(runtime: Runtime, seeded: str) -> None:
+    hits = search(runtime, "tomatoes basil garden", seeded, granularity="session", top_k=3)
+    assert [h.id for h in hits][0] == f"{seeded}-garden"
+    assert len({h.id for h in hits}) == len(hits)
+    best = hits[0]
+    assert best.granularity == "session" and best.session_id == best.id
+    assert len(best.provenance) == 2 and all(p.startswith("ep_") for p in best.provenance)
+    assert "basil" in best.text
+
+
+def test_neighbours_come_back_in_session_order(runtime: Runtime, seeded: str) -> None:
+    hits = search(runtime, "what did the assistant ask about spicy food?", seeded, roles=("assistant",), neighbors=1)
+    top = hits[0]
+    assert top.text == MAY_SESSION[1].content
+    assert [e.content for e in top.context] == [MAY_SESSION[0].content, MAY_SESSION[2].content]
+    assert search(runtime, "spicy", seeded, top_k=1)[0].context == ()
+
+
+def test_mmr_recipe_spreads_results_over_near_duplicates(runtime: Runtime, user_id: str) -> None:
+    t = datetime(2024, 1, 1, tzinfo=UTC)
+    repeats = [NewMessage("user", f"I really love hiking in the Alps{'!' * i}", t) for i in range(4)]
+    other = NewMessage("user", "Hiking boots should be broken in before a long trip.", t)
+    runtime.episodic.add_messages(NS, f"{user_id}-hike", user_id, [*repeats, other])
+    plain = search(runtime, "hiking in the Alps", user_id, top_k=2)
+    diverse = search(runtime, "hiking in the Alps", user_id, top_k=2, recipe="hybrid_mmr")
+    assert all("Alps" in h.text for h in plain)
+    assert {h.text for h in diverse} >= {other.content}
+
+
+def test_a_recipe_can_restrict_roles_and_a_request_filter_wins(runtime: Runtime, seeded: str) -> None:
+    hits = search(runtime, "spicy food", seeded, recipe="dense_user_turns")
+    assert hits and all(h.role == "user" for h in hits)
+    asked = search(runtime, "spicy food", seeded, recipe="dense_user_turns", roles=("assistant",))
+    assert asked and all(h.role == "assistant" for h in asked)
