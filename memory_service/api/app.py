@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, ProcessCollector
+from starlette.routing import Route
 
 from memory_service.api.errors import install_error_handlers
 from memory_service.api.limits import BodySizeLimit
@@ -20,6 +21,7 @@ from memory_service.console import install as install_console
 # The one module of the core that knows the evaluation harness: it mounts its REST router and runs
 # its jobs while the app serves. Nothing the service does depends on it.
 from memory_service.evaluation import api as evaluation_api
+from memory_service.mcp.http import MCP_PATH, McpEndpoint
 from memory_service.runtime import Runtime, build_runtime
 from memory_service.schemas import ErrorResponse
 from memory_service.settings import Settings
@@ -40,6 +42,7 @@ COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """The app; with ``runtime`` given it serves that one and leaves closing it to the caller."""
     settings = runtime.settings if runtime is not None else settings or Settings()
+    mcp = McpEndpoint()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -56,7 +59,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             else "OPEN (no API key configured; loopback only)",
         )
         try:
-            async with evaluation_api.jobs_running(app):
+            async with mcp.running(app.state.runtime), evaluation_api.jobs_running(app):
                 yield
         finally:
             if owned:
@@ -80,6 +83,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(health.router)
     app.include_router(evaluation_api.router, responses=COMMON_ERRORS)
     install_console(app)
+    app.router.routes.append(Route(MCP_PATH, mcp, include_in_schema=False))  # streamable HTTP, the REST keys
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestMetrics, registry=registry)
     app.add_middleware(RequestId)  # outermost: every answer, a 413 included, carries the id

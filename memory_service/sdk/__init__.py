@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from memory_service.sdk.async_client import AsyncMemoryClient
 from memory_service.sdk.client import MemoryClient
+from memory_service.sdk.context import MemoryContext
 
 if TYPE_CHECKING:
     from memory_service.sdk.local import LocalMemoryClient
 
-__all__ = ["AsyncMemoryClient", "LocalMemoryClient", "MemoryClient"]
+__all__ = ["AsyncMemoryClient", "LocalMemoryClient", "MemoryClient", "MemoryContext"]
 
 
 def __getattr__(name: str) -> Any:

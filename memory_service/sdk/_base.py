@@ -9,14 +9,12 @@ the same request schemas the server builds, so a bad argument raises the same
 from __future__ import annotations
 
 import json
-from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import AwareDatetime, BaseModel, TypeAdapter, ValidationError
 
 from memory_service.errors import (
     ERRORS_BY_CODE,
@@ -24,11 +22,15 @@ from memory_service.errors import (
     MemoryServiceError,
     UnavailableError,
 )
+from memory_service.layers.temporal.domain import TimeAxis
 from memory_service.pagination import check_limit
 from memory_service.schemas import (
-    EpisodePublic,
     EpisodesPage,
     ExtractionStatus,
+    GraphEdgesPage,
+    GraphEntitiesPage,
+    GraphEntityDetailPublic,
+    GraphNeighborsResponse,
     Identifier,
     MemoriesPage,
     MemoryCreate,
@@ -58,6 +60,7 @@ MessageInput = MessageCreate | Mapping[str, Any]
 
 _IDENTIFIER: TypeAdapter[str] = TypeAdapter(Identifier)
 _JSON_OBJECT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
+_MOMENT: TypeAdapter[datetime] = TypeAdapter(AwareDatetime)
 # Codes a server may send that are not in ERRORS_BY_CODE, and the error each one means.
 _EXTRA_CODES: dict[str, type[MemoryServiceError]] = {"validation_error": InvalidInputError}
 _ERRORS_BY_STATUS: dict[int, type[MemoryServiceError]] = {
@@ -69,13 +72,6 @@ _ERRORS_BY_STATUS: dict[int, type[MemoryServiceError]] = {
 
 
 # -- input validation ------------------------------------------------------------------------
-
-
-def moment(value: datetime, name: str) -> datetime:
-    """A moment the server accepts: one with a timezone (a naive one is refused, not guessed)."""
-    if value.utcoffset() is None:
-        raise InvalidInputError(f"{name} needs a timezone, e.g. 2024-05-01T09:30:00Z", details={"field": name})
-    return value
 
 
 def invalid_input(exc: ValidationError, loc: tuple[str, ...] = ()) -> InvalidInputError:
@@ -103,6 +99,21 @@ def identifier(value: str, field: str) -> str:
         return _IDENTIFIER.validate_python(value)
     except ValidationError as exc:
         raise invalid_input(exc, (field,)) from exc
+
+
+def moment(value: datetime | None, field: str) -> datetime | None:
+    """A moment with a timezone, as the server requires in a query; None stays None."""
+    try:
+        return None if value is None else _MOMENT.validate_python(value)
+    except ValidationError as exc:
+        raise invalid_input(exc, (field,)) from exc
+
+
+def hop_count(hops: int) -> int:
+    """A whole number of hops; the service checks its range."""
+    if isinstance(hops, bool) or not isinstance(hops, int):
+        raise InvalidInputError("hops must be an integer", details={"hops": repr(hops)})
+    return hops
 
 
 def page_limit(limit: int) -> int:
@@ -232,8 +243,7 @@ def list_memories_call(
     params = {"user_id": identifier(user_id, "user_id"), **_page_params(limit, cursor)}
     if include_invalid:
         params["include_invalid"] = "true"
-    if as_of is not None:
-        params["as_of"] = moment(as_of, "as_of").isoformat()
+    params.update(_moment_param(as_of))
     return Call("GET", "/v1/memories", MemoriesPage.model_validate_json, params=params)
 
 
@@ -269,8 +279,41 @@ def extraction_status_call(user_id: str) -> Call[ExtractionStatus]:
     return Call("GET", path, ExtractionStatus.model_validate_json)
 
 
+def list_entities_call(user_id: str, *, limit: int, cursor: str | None) -> Call[GraphEntitiesPage]:
+    params = {"user_id": identifier(user_id, "user_id"), **_page_params(limit, cursor)}
+    return Call("GET", "/v1/graph/entities", GraphEntitiesPage.model_validate_json, params=params)
+
+
+def get_entity_call(entity_id: str) -> Call[GraphEntityDetailPublic]:
+    path = f"/v1/graph/entities/{identifier(entity_id, 'entity_id')}"
+    return Call("GET", path, GraphEntityDetailPublic.model_validate_json)
+
+
+def entity_neighbors_call(
+    entity_id: str, *, hops: int, as_of: datetime | None, by: TimeAxis
+) -> Call[GraphNeighborsResponse]:
+    path = f"/v1/graph/entities/{identifier(entity_id, 'entity_id')}/neighbors"
+    params = {"hops": hop_count(hops), "by": by, **_moment_param(as_of)}
+    return Call("GET", path, GraphNeighborsResponse.model_validate_json, params=params)
+
+
+def list_edges_call(
+    user_id: str, *, as_of: datetime | None, by: TimeAxis, include_past: bool, limit: int, cursor: str | None
+) -> Call[GraphEdgesPage]:
+    params = {"user_id": identifier(user_id, "user_id"), "by": by, **_moment_param(as_of)}
+    params |= _page_params(limit, cursor)
+    if include_past:
+        params["include_past"] = "true"
+    return Call("GET", "/v1/graph/edges", GraphEdgesPage.model_validate_json, params=params)
+
+
 def health_call() -> Call[dict[str, Any]]:
     return Call("GET", "/healthz", _JSON_OBJECT.validate_json)
+
+
+def _moment_param(as_of: datetime | None) -> dict[str, str]:
+    checked = moment(as_of, "as_of")
+    return {"as_of": checked.isoformat()} if checked is not None else {}
 
 
 def _page_params(limit: int, cursor: str | None) -> dict[str, Any]:
@@ -278,67 +321,3 @@ def _page_params(limit: int, cursor: str | None) -> dict[str, Any]:
     if cursor:
         params["cursor"] = cursor
     return params
-
-
-# -- client bases: context managers and cursor-following, written once per flavour -----------
-
-
-class SyncClientBase(ABC):
-    """Context manager and ``iter_messages`` for the blocking clients (HTTP and in-process)."""
-
-    @abstractmethod
-    def get_messages(self, session_id: str, *, limit: int = 100, cursor: str | None = None) -> EpisodesPage: ...
-
-    @abstractmethod
-    def close(self) -> None: ...
-
-    def iter_messages(self, session_id: str, *, page_size: int = 100) -> Iterator[EpisodePublic]:
-        """Every message of the session in order, fetching ``page_size`` at a time."""
-        cursor: str | None = None
-        while True:
-            page = self.get_messages(session_id, limit=page_size, cursor=cursor)
-            yield from page.items
-            if page.next_cursor is None:
-                return
-            cursor = page.next_cursor
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-
-class AsyncClientBase(ABC):
-    """Async context manager, ``aclose`` and ``iter_messages`` for the asyncio client."""
-
-    @abstractmethod
-    async def get_messages(self, session_id: str, *, limit: int = 100, cursor: str | None = None) -> EpisodesPage: ...
-
-    @abstractmethod
-    async def close(self) -> None: ...
-
-    async def aclose(self) -> None:
-        """Same as ``close``; the name asyncio code expects."""
-        await self.close()
-
-    async def iter_messages(self, session_id: str, *, page_size: int = 100) -> AsyncIterator[EpisodePublic]:
-        """Every message of the session in order, fetching ``page_size`` at a time."""
-        cursor: str | None = None
-        while True:
-            page = await self.get_messages(session_id, limit=page_size, cursor=cursor)
-            for item in page.items:
-                yield item
-            if page.next_cursor is None:
-                return
-            cursor = page.next_cursor
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()

@@ -9,9 +9,14 @@ from typing import Any, TypeVar
 import httpx
 
 from memory_service.domain import Granularity, Layer
+from memory_service.layers.temporal.domain import TimeAxis
 from memory_service.schemas import (
     EpisodesPage,
     ExtractionStatus,
+    GraphEdgesPage,
+    GraphEntitiesPage,
+    GraphEntityDetailPublic,
+    GraphNeighborsResponse,
     MemoriesPage,
     MemoryHistory,
     MemoryPublic,
@@ -25,11 +30,12 @@ from memory_service.schemas import (
 )
 from memory_service.sdk import _base as base
 from memory_service.sdk._base import MessageInput
+from memory_service.sdk._client_bases import AsyncClientBase
 
 T = TypeVar("T")
 
 
-class AsyncMemoryClient(base.AsyncClientBase):
+class AsyncMemoryClient(AsyncClientBase):
     """Talks to a memory service over HTTP from asyncio code; errors are raised as ``memory_service.errors`` types.
 
     ``api_key`` is sent as ``Authorization: Bearer``; the server decides the namespace from it.
@@ -165,6 +171,34 @@ class AsyncMemoryClient(base.AsyncClientBase):
     async def memory_history(self, memory_id: str) -> MemoryHistory:
         """Every change of the fact across its versions, oldest first."""
         return await self._send(base.memory_history_call(memory_id))
+
+    async def list_entities(self, user_id: str, *, limit: int = 100, cursor: str | None = None) -> GraphEntitiesPage:
+        """One page of the user's graph entities, oldest first."""
+        return await self._send(base.list_entities_call(user_id, limit=limit, cursor=cursor))
+
+    async def get_entity(self, entity_id: str) -> GraphEntityDetailPublic:
+        """The entity with every relation touching it, past ones included."""
+        return await self._send(base.get_entity_call(entity_id))
+
+    async def entity_neighbors(
+        self, entity_id: str, *, hops: int = 1, as_of: datetime | None = None, by: TimeAxis = "valid"
+    ) -> GraphNeighborsResponse:
+        """Entities within ``hops`` relations that hold now, or at ``as_of`` (``by``: valid or known then)."""
+        return await self._send(base.entity_neighbors_call(entity_id, hops=hops, as_of=as_of, by=by))
+
+    async def list_edges(
+        self,
+        user_id: str,
+        *,
+        as_of: datetime | None = None,
+        by: TimeAxis = "valid",
+        include_past: bool = False,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> GraphEdgesPage:
+        """One page of the user's relations that hold now (or at ``as_of``); ``include_past`` adds ended ones."""
+        call = base.list_edges_call(user_id, as_of=as_of, by=by, include_past=include_past, limit=limit, cursor=cursor)
+        return await self._send(call)
 
     async def extraction_status(self, user_id: str) -> ExtractionStatus:
         """The user's extraction tasks by status; ``idle`` once every ``infer=True`` write is consolidated."""

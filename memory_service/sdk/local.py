@@ -13,9 +13,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from memory_service.domain import DEFAULT_NAMESPACE, Granularity, Layer
+from memory_service.layers.temporal.domain import TimeAxis
 from memory_service.schemas import (
     EpisodesPage,
     ExtractionStatus,
+    GraphEdgesPage,
+    GraphEntitiesPage,
+    GraphEntityDetailPublic,
+    GraphNeighborsResponse,
     MemoriesPage,
     MemoryCreate,
     MemoryHistory,
@@ -30,15 +35,17 @@ from memory_service.schemas import (
 )
 from memory_service.sdk import _base as base
 from memory_service.sdk._base import MessageInput
+from memory_service.sdk._client_bases import SyncClientBase
 
 if TYPE_CHECKING:
     from memory_service.layers.episodic.service import EpisodicService
     from memory_service.layers.semantic.service import SemanticService
+    from memory_service.layers.temporal.service import GraphService
     from memory_service.runtime import Runtime
     from memory_service.settings import Settings
 
 
-class LocalMemoryClient(base.SyncClientBase):
+class LocalMemoryClient(SyncClientBase):
     """Serves the SDK's calls from ``runtime`` within ``namespace``, without a server."""
 
     def __init__(self, runtime: Runtime, namespace: str = DEFAULT_NAMESPACE) -> None:
@@ -53,6 +60,10 @@ class LocalMemoryClient(base.SyncClientBase):
     @property
     def semantic(self) -> SemanticService:
         return self.runtime.semantic
+
+    @property
+    def graph(self) -> GraphService:
+        return self.runtime.graph
 
     @classmethod
     def open(cls, settings: Settings | None = None, namespace: str = DEFAULT_NAMESPACE) -> LocalMemoryClient:
@@ -181,7 +192,7 @@ class LocalMemoryClient(base.SyncClientBase):
             self.namespace,
             user_id,
             include_invalid=include_invalid,
-            as_of=base.moment(as_of, "as_of") if as_of is not None else None,
+            as_of=base.moment(as_of, "as_of"),
             limit=base.page_limit(limit),
             cursor=cursor,
         )
@@ -214,6 +225,50 @@ class LocalMemoryClient(base.SyncClientBase):
         """Every change of the fact across its versions, oldest first."""
         memory_id = base.identifier(memory_id, "memory_id")
         return MemoryHistory.from_domain(memory_id, self.semantic.history(self.namespace, memory_id))
+
+    def list_entities(self, user_id: str, *, limit: int = 100, cursor: str | None = None) -> GraphEntitiesPage:
+        """One page of the user's graph entities, oldest first."""
+        user_id = base.identifier(user_id, "user_id")
+        page = self.graph.list_entities(self.namespace, user_id, limit=base.page_limit(limit), cursor=cursor)
+        return GraphEntitiesPage.from_domain(page)
+
+    def get_entity(self, entity_id: str) -> GraphEntityDetailPublic:
+        """The entity with every relation touching it, past ones included."""
+        entity_id = base.identifier(entity_id, "entity_id")
+        return GraphEntityDetailPublic.from_detail(self.graph.get_entity(self.namespace, entity_id))
+
+    def entity_neighbors(
+        self, entity_id: str, *, hops: int = 1, as_of: datetime | None = None, by: TimeAxis = "valid"
+    ) -> GraphNeighborsResponse:
+        """Entities within ``hops`` relations that hold now, or at ``as_of`` (``by``: valid or known then)."""
+        entity_id = base.identifier(entity_id, "entity_id")
+        found = self.graph.neighbors(
+            self.namespace, entity_id, hops=base.hop_count(hops), as_of=base.moment(as_of, "as_of"), by=by
+        )
+        return GraphNeighborsResponse.from_domain(entity_id, found)
+
+    def list_edges(
+        self,
+        user_id: str,
+        *,
+        as_of: datetime | None = None,
+        by: TimeAxis = "valid",
+        include_past: bool = False,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> GraphEdgesPage:
+        """One page of the user's relations that hold now (or at ``as_of``); ``include_past`` adds ended ones."""
+        user_id = base.identifier(user_id, "user_id")
+        page = self.graph.edges(
+            self.namespace,
+            user_id,
+            as_of=base.moment(as_of, "as_of"),
+            by=by,
+            include_past=include_past,
+            limit=base.page_limit(limit),
+            cursor=cursor,
+        )
+        return GraphEdgesPage.from_domain(page)
 
     def extraction_status(self, user_id: str) -> ExtractionStatus:
         """The user's extraction tasks by status; ``idle`` once every ``infer=True`` write is consolidated."""

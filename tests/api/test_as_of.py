@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from memory_service.schemas import SearchResult
-from tests.sdk.test_clients import Client, app, call, client, live_server  # noqa: F401 - fixtures
+from tests.sdk.fixtures import Client, app, call, client, live_server  # noqa: F401 - fixtures
 
 SAID = [
     ("2024-03-01T10:00:00Z", "I moved to Porto."),

@@ -11,17 +11,12 @@ import json
 import socket
 import subprocess
 import sys
-import threading
-import time
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
 from memory_service.api.app import create_app
 from memory_service.errors import (
@@ -33,68 +28,15 @@ from memory_service.errors import (
     PayloadTooLargeError,
     UnavailableError,
 )
-from memory_service.runtime import Runtime, build_runtime
+from memory_service.runtime import build_runtime
 from memory_service.schemas import MessageCreate
 from memory_service.sdk import AsyncMemoryClient, LocalMemoryClient, MemoryClient
 from memory_service.settings import Settings
 from retrieval.embedder import SentenceTransformerEmbedder
+from tests.sdk.fixtures import Client, call, collect
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
-Client = MemoryClient | AsyncMemoryClient | LocalMemoryClient
-
-
-# -- helpers: one scenario for sync and async clients ----------------------------------------
-
-
-async def call(result: Any) -> Any:
-    """The value of a client call, whether the client is sync or async."""
-    return await result if inspect.isawaitable(result) else result
-
-
-async def collect(items: Any) -> list[Any]:
-    if hasattr(items, "__aiter__"):
-        return [item async for item in items]
-    return list(items)
-
-
-@pytest.fixture
-def app(runtime: Runtime) -> FastAPI:
-    return create_app(runtime=runtime)
-
-
-@pytest.fixture
-def live_server(app: FastAPI) -> Iterator[str]:
-    """The app served by uvicorn from a background thread on a free 127.0.0.1 port."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", ws="none"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
-    sock.close()
-
-
-@pytest.fixture(params=["local", "sync", "async"])
-async def client(request: pytest.FixtureRequest, runtime: Runtime) -> AsyncIterator[Client]:
-    """Each client kind on the same runtime (and so on each store backend)."""
-    made: Client
-    if request.param == "local":
-        made = LocalMemoryClient(runtime)
-    elif request.param == "sync":
-        made = MemoryClient(request.getfixturevalue("live_server"))
-    else:
-        transport = httpx.ASGITransport(app=request.getfixturevalue("app"))
-        made = AsyncMemoryClient("http://memory.test", transport=transport)
-    yield made
-    await call(made.close())
 
 
 # -- parity ----------------------------------------------------------------------------------
