@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,7 +9,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from memory_service.api.app import create_app
@@ -19,6 +16,7 @@ from memory_service.domain import NewMessage
 from memory_service.runtime import Runtime, build_runtime
 from memory_service.settings import Settings
 from retrieval.embedder import SentenceTransformerEmbedder
+from tests.serving import serve_in_thread
 
 NAMESPACE = "team"
 USER = "ana"
@@ -72,17 +70,5 @@ def console_app(console_runtime: Runtime) -> FastAPI:
 @pytest.fixture
 def live_url(console_app: FastAPI) -> Iterator[str]:
     """The app served by uvicorn from a background thread on a free loopback port."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(console_app, log_level="warning", ws="none"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
-    sock.close()
+    with serve_in_thread(console_app) as url:
+        yield url
