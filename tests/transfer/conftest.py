@@ -13,6 +13,7 @@ from memory_service.domain import NewMessage
 from memory_service.evaluation.datasets import load_locomo
 from memory_service.runtime import Runtime, build_runtime
 from memory_service.settings import Settings
+from memory_service.transfer import export_user
 from retrieval.embedder import SentenceTransformerEmbedder
 from tests.conftest import shared_data_dir
 
@@ -65,3 +66,18 @@ def source(make_runtime: Callable[[str], Runtime]) -> Runtime:
     runtime = make_runtime("source")
     ingest_locomo(runtime)
     return runtime
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Path:
+    """One user's export file, made once per module from a freshly ingested runtime."""
+    folder = tmp_path_factory.mktemp("exported")
+    runtime = build_runtime(Settings(data_dir=folder / "data"), embedder=embedder)
+    try:
+        ingest_locomo(runtime)
+        path = folder / "user.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            export_user(runtime, NS, USER, out)
+    finally:
+        runtime.close()
+    return path
