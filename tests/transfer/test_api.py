@@ -42,9 +42,9 @@ def test_import_then_export_with_keys(exported: Path, served: tuple[Runtime, Tes
     assert again.text.splitlines()[1:] == [
         line.replace('"namespace":"transfer"', '"namespace":"team"') for line in body.decode().splitlines()[1:]
     ]
-    assert client.get("/v1/export", headers=writer).status_code == 403  # the whole namespace needs admin
-    admin = _key(runtime, "team", ["read", "admin"])
-    assert client.get("/v1/export", headers=admin).text.splitlines()[1:] == again.text.splitlines()[1:]
+    assert client.get("/v1/admin/export", headers=writer).status_code == 403  # the whole namespace needs admin
+    admin = _key(runtime, "team", ["admin"])
+    assert client.get("/v1/admin/export", headers=admin).text.splitlines()[1:] == again.text.splitlines()[1:]
     assert client.get("/v1/export", params={"user_id": "nobody"}, headers=writer).status_code == 404
 
 

@@ -1,6 +1,7 @@
 """Export and import: a user's or the caller's namespace's memory as a JSON Lines export file.
 
-One user is a read (``read``); the whole namespace is everything it holds (``admin``). An import
+One user is a read (``read``, ``/v1/export``); the whole namespace is everything it holds
+(``admin``, ``/v1/admin/export``). An import
 writes (``write``) into the caller's namespace; another namespace needs the operator (a bootstrap
 key or the open server).
 """
@@ -8,44 +9,42 @@ key or the open server).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from memory_service.api.deps import READ, WRITE, NamespaceDep, PrincipalDep, RuntimeDep
+from memory_service.api.deps import ADMIN, READ, WRITE, NamespaceDep, PrincipalDep, RuntimeDep
 from memory_service.errors import InvalidInputError, PermissionDeniedError
 from memory_service.schemas import ErrorResponse, Identifier
 from memory_service.schemas.transfer import ImportResult
 from memory_service.transfer import import_lines, iter_export
 
-router = APIRouter(prefix="/v1", tags=["transfer"])
+router = APIRouter(tags=["transfer"])
 NDJSON = "application/x-ndjson"
 
 
-@router.get(
-    "/export",
-    dependencies=[READ],
-    response_class=StreamingResponse,
-    responses={200: {"content": {NDJSON: {}}, "description": "The export file."}, 404: {"model": ErrorResponse}},
-)
-def export(
-    runtime: RuntimeDep,
-    principal: PrincipalDep,
-    namespace: NamespaceDep,
-    user_id: Annotated[Identifier | None, Query(description="One user; else all (admin).")] = None,
-    vectors: Annotated[bool, Query(description="Include the embedding vectors.")] = False,
+EXPORTED: dict[int | str, dict[str, Any]] = {200: {"content": {NDJSON: {}}, "description": "The export file."}, 404: {"model": ErrorResponse}}
+Vectors = Annotated[bool, Query(description="Include the embedding vectors.")]
+
+
+@router.get("/v1/export", dependencies=[READ], response_class=StreamingResponse, responses=EXPORTED)
+def export_user(
+    runtime: RuntimeDep, namespace: NamespaceDep, user_id: Annotated[Identifier, Query()], vectors: Vectors = False
 ) -> StreamingResponse:
-    """Stream a user's (or, with ``admin``, the namespace's) memory, one JSON record per line."""
-    if user_id is None:
-        principal.require("admin")
-    lines = iter_export(runtime, namespace, user_id, vectors=vectors)  # a missing user is a 404 here, not mid-stream
-    return StreamingResponse(_newlines(lines), media_type=NDJSON)
+    """Stream one user's memory, one JSON record per line."""
+    return _stream(iter_export(runtime, namespace, user_id, vectors=vectors))
+
+
+@router.get("/v1/admin/export", dependencies=[ADMIN], response_class=StreamingResponse, responses=EXPORTED)
+def export_namespace(runtime: RuntimeDep, namespace: NamespaceDep, vectors: Vectors = False) -> StreamingResponse:
+    """Stream the memory of every user of the caller's namespace, one JSON record per line."""
+    return _stream(iter_export(runtime, namespace, None, vectors=vectors))
 
 
 @router.post(
-    "/import",
+    "/v1/import",
     dependencies=[WRITE],
     response_model=ImportResult,
     responses={409: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
@@ -76,6 +75,7 @@ async def import_(
     return ImportResult(**report.to_dict())
 
 
-def _newlines(lines: Iterator[str]) -> Iterator[str]:
-    for line in lines:
-        yield line + "\n"
+def _stream(lines: Iterator[str]) -> StreamingResponse:
+    """The lines as a download; the scope was checked when ``lines`` was made, so a missing user or
+    namespace answers 404 rather than breaking off a started stream."""
+    return StreamingResponse((line + "\n" for line in lines), media_type=NDJSON)
