@@ -25,7 +25,10 @@ router = APIRouter(tags=["transfer"])
 NDJSON = "application/x-ndjson"
 
 
-EXPORTED: dict[int | str, dict[str, Any]] = {200: {"content": {NDJSON: {}}, "description": "The export file."}, 404: {"model": ErrorResponse}}
+EXPORTED: dict[int | str, dict[str, Any]] = {
+    200: {"content": {NDJSON: {}}, "description": "The export file."},
+    404: {"model": ErrorResponse},
+}
 Vectors = Annotated[bool, Query(description="Include the embedding vectors.")]
 
 
