@@ -36,7 +36,7 @@ from memory_service.store.tables import (
     SessionRow,
     UserRow,
 )
-from memory_service.transfer.format import decode_vector
+from memory_service.transfer.embedding import ImportVectors, import_vectors
 from memory_service.transfer.reading import ParsedFile, UserBundle, read_lines
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def import_lines(
         existing = _existing_users(db, namespace_id, [b.user.id for b in parsed.users])
     bundles = [b for b in parsed.users if not (on_conflict == "skip" and b.user.id in existing)]
     report.skipped = [b.user.id for b in parsed.users if on_conflict == "skip" and b.user.id in existing]
-    vectors = _vectors(runtime, parsed, bundles)
+    vectors = import_vectors(runtime, parsed, bundles)
     dropped: list[Partition] = []
     with runtime.db.write() as db:
         namespace_id = partition_store.get_or_create_namespace(db, target)
@@ -138,45 +138,6 @@ def import_lines(
     return report
 
 
-@dataclass
-class _Vectors:
-    texts: dict[str, np.ndarray]
-    names: dict[str, np.ndarray]
-
-
-def _vectors(runtime: Runtime, parsed: ParsedFile, bundles: list[UserBundle]) -> _Vectors:
-    """Every vector the imported rows need, by content hash (texts) and by name (graph entities)."""
-    header = parsed.header
-    same_model = (
-        header.embedding_model.name == runtime.embedder.name and header.embedding_model.dim == runtime.embedder.dim
-    )
-    texts: dict[str, np.ndarray] = {}
-    wanted: dict[str, str] = {}
-    names: dict[str, np.ndarray] = {}
-    wanted_names: set[str] = set()
-    for bundle in bundles:
-        items = [(e.content, e.vector) for _, e in bundle.episodes] + [(m.text, m.vector) for _, m in bundle.memories]
-        for text, vector in items:
-            digest = vector_store.content_hash(text)
-            if vector is not None and same_model:
-                texts[digest] = decode_vector(vector, header.embedding_model.dim)
-            elif digest not in texts:
-                wanted[digest] = text
-        for _, entity in bundle.entities:
-            if entity.embedding is not None and same_model:
-                names[entity.name] = decode_vector(entity.embedding, header.embedding_model.dim)
-            elif runtime.graph.embed_names:
-                wanted_names.add(entity.name)
-    missing = [text for digest, text in wanted.items() if digest not in texts]
-    if missing:
-        hashes, matrix, _ = runtime.episodic.cache.vectors_for(missing)
-        texts.update(zip(hashes, matrix, strict=True))
-    todo = sorted(wanted_names - names.keys())
-    if todo:
-        names.update(zip(todo, runtime.embedder.embed_batch(todo), strict=True))
-    return _Vectors(texts, names)
-
-
 class _Writer:
     """Writes one user's records, mapping the file's public ids to the new rows' ids."""
 
@@ -188,7 +149,7 @@ class _Writer:
         self.embed_names = runtime.graph.embed_names
         self.ids: dict[str, str] = {}
 
-    def write(self, bundle: UserBundle, external: str, parsed: ParsedFile, vectors: _Vectors) -> None:
+    def write(self, bundle: UserBundle, external: str, parsed: ParsedFile, vectors: ImportVectors) -> None:
         db = self.db
         user = UserRow(namespace_id=self.namespace_id, external_id=external, created_at=bundle.user.created_at)
         user.revision = 0
@@ -311,7 +272,7 @@ class _Writer:
             for _, r in bundle.history
         ]
 
-    def _graph(self, bundle: UserBundle, user_pk: int, vectors: _Vectors) -> None:
+    def _graph(self, bundle: UserBundle, user_pk: int, vectors: ImportVectors) -> None:
         for _, entity in bundle.entities:
             vector = vectors.names.get(entity.name) if (entity.embedding is not None or self.embed_names) else None
             self.db.add(
