@@ -26,6 +26,7 @@ from rich.text import Text
 from memory_service.cli_eval import eval_app
 from memory_service.cli_keys import keys_app
 from memory_service.cli_mcp import mcp
+from memory_service.cli_transfer import register as register_transfer
 from memory_service.errors import InvalidInputError, MemoryServiceError, PayloadTooLargeError
 from memory_service.schemas import SearchResponse
 from memory_service.sdk import MemoryClient
@@ -48,6 +49,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(eval_app, name="eval")
 app.add_typer(keys_app, name="keys")
 app.command("mcp", rich_help_panel="For agents")(mcp)
+register_transfer(app)
 
 UrlOption = Annotated[
     str | None,
