@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -23,11 +23,11 @@ from rich.console import Console
 from rich.table import Column, Table
 from rich.text import Text
 
+from memory_service.cli_errors import SERVICE_ERROR, USAGE_ERROR, fail, service_errors
 from memory_service.cli_eval import eval_app
 from memory_service.cli_keys import keys_app
 from memory_service.cli_mcp import mcp
 from memory_service.cli_transfer import register as register_transfer
-from memory_service.errors import InvalidInputError, MemoryServiceError, PayloadTooLargeError
 from memory_service.schemas import SearchResponse
 from memory_service.sdk import MemoryClient
 from memory_service.sdk import _base as sdk_base
@@ -39,8 +39,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("memory_service.cli")
 
-USAGE_ERROR = 2
-SERVICE_ERROR = 1
 TEXT_WIDTH = 80
 
 app = typer.Typer(help="Long-term memory service for LLM agents.", no_args_is_help=True, add_completion=False)
@@ -122,7 +120,7 @@ def reindex(
     try:
         embedder = SentenceTransformerEmbedder(settings.embedding_model, device=settings.device)
     except ModelNotFoundError as exc:
-        _fail(str(exc), USAGE_ERROR)
+        fail(str(exc), USAGE_ERROR)
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with _database(settings) as db, Progress(*columns, console=Console(stderr=True)) as bar:
         upgrade(db.engine)
@@ -178,8 +176,8 @@ def add(
     try:
         messages = parse_messages(_read_input(file))
     except InputFormatError as exc:
-        _fail(str(exc), USAGE_ERROR)
-    with _errors():
+        fail(str(exc), USAGE_ERROR)
+    with service_errors():
         # Checked before the client opens, so bad input costs no model load and no connection.
         sdk_base.identifier(session_id, "session_id")
         sdk_base.messages_create(user, messages, agent_id=agent, infer=False)
@@ -219,7 +217,7 @@ def search(
 ) -> None:
     """Search a user's memories, best first."""
     # The client validates every value (layer and role names, times), as for any other input.
-    with _errors():
+    with service_errors():
         window = {"start": since, "end": until} if since or until else None
         options: dict[str, Any] = {
             "layers": _listed(layers) or None,
@@ -325,9 +323,9 @@ def _settings(**overrides: Any) -> Settings:
             message = str(err["msg"]).removeprefix("Value error, ")
             where = ".".join(str(part) for part in err["loc"])
             problems.append(f"{where}: {message}" if where else message)
-        _fail(f"invalid settings: {'; '.join(problems)}", USAGE_ERROR)
+        fail(f"invalid settings: {'; '.join(problems)}", USAGE_ERROR)
     except SettingsError as exc:
-        _fail(f"invalid settings: {exc}", USAGE_ERROR)
+        fail(f"invalid settings: {exc}", USAGE_ERROR)
 
 
 @contextmanager
@@ -345,17 +343,6 @@ def _client(url: str | None, api_key: str | None) -> Iterator[MemoryClient | Loc
 
 
 @contextmanager
-def _errors() -> Iterator[None]:
-    """Service errors as one line on stderr: exit 2 for bad input, 1 for anything else."""
-    try:
-        yield
-    except (InvalidInputError, PayloadTooLargeError) as exc:
-        _fail(exc.message, USAGE_ERROR)
-    except MemoryServiceError as exc:
-        _fail(exc.message, SERVICE_ERROR)
-
-
-@contextmanager
 def _database(settings: Settings) -> Iterator[Database]:
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -366,7 +353,7 @@ def _database(settings: Settings) -> Iterator[Database]:
         yield db
     except SQLAlchemyError as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-        _fail(f"database {_safe_url(db.url)}: {first_line}", SERVICE_ERROR)
+        fail(f"database {_safe_url(db.url)}: {first_line}", SERVICE_ERROR)
     finally:
         db.dispose()
 
@@ -381,18 +368,13 @@ def _check_store(settings: Settings) -> None:
         try:
             check_model(db, settings.embedding_model)
         except EmbeddingModelMismatchError as exc:
-            _fail(exc.message, SERVICE_ERROR)
+            fail(exc.message, SERVICE_ERROR)
 
 
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 if __name__ == "__main__":

@@ -12,10 +12,11 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from memory_service.cli_errors import SERVICE_ERROR, USAGE_ERROR, fail
 from memory_service.cli_eval_output import print_locomo, print_longmemeval, progress_bars
 from memory_service.errors import ConflictError, InvalidInputError, MemoryServiceError, PayloadTooLargeError
 
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
     from memory_service.evaluation.options import EvalOptions
     from memory_service.evaluation.runner import RunOutcome
 
-USAGE_ERROR = 2
-SERVICE_ERROR = 1
 INTERRUPTED = 130
 BENCHMARK_NAMES = {"longmemeval": "LongMemEval", "locomo": "LoCoMo"}
 
@@ -239,7 +238,7 @@ def _configured_llm() -> str | None:
     try:
         return Settings().llm_model
     except ValidationError as exc:
-        _fail(f"invalid settings: {exc.errors(include_url=False)[0]['msg']}", USAGE_ERROR)
+        fail(f"invalid settings: {exc.errors(include_url=False)[0]['msg']}", USAGE_ERROR)
 
 
 def default_cache_dir() -> Path:
@@ -264,9 +263,9 @@ def _run(
     from memory_service.evaluation.workers import quiet_model_loading
 
     if not path.is_file():
-        _fail(f"dataset file not found: {path}", USAGE_ERROR)
+        fail(f"dataset file not found: {path}", USAGE_ERROR)
     if resume and overwrite:
-        _fail("--resume and --overwrite contradict each other; pick one", USAGE_ERROR)
+        fail("--resume and --overwrite contradict each other; pick one", USAGE_ERROR)
     # The model's own loading bar would tear through ours; off before the model library loads.
     quiet_model_loading()
     config = ClientConfig(
@@ -281,7 +280,7 @@ def _run(
             return run_evaluation(request, progress)
         except KeyboardInterrupt:
             progress.stop()
-            _fail(f"interrupted; finished units are kept in {out}: rerun with --resume to continue", INTERRUPTED)
+            fail(f"interrupted; finished units are kept in {out}: rerun with --resume to continue", INTERRUPTED)
 
 
 @contextmanager
@@ -292,13 +291,13 @@ def _errors(benchmark: str = "benchmark") -> Iterator[None]:
     try:
         yield
     except DatasetFormatError as exc:
-        _fail(f"not a {benchmark} file in the benchmark's format: {exc}", USAGE_ERROR)
+        fail(f"not a {benchmark} file in the benchmark's format: {exc}", USAGE_ERROR)
     except OSError as exc:
-        _fail(f"cannot read {exc.filename or 'the input'}: {exc.strerror or exc}", USAGE_ERROR)
+        fail(f"cannot read {exc.filename or 'the input'}: {exc.strerror or exc}", USAGE_ERROR)
     except (InvalidInputError, PayloadTooLargeError, ConflictError) as exc:
-        _fail(exc.message, USAGE_ERROR)
+        fail(exc.message, USAGE_ERROR)
     except MemoryServiceError as exc:
-        _fail(exc.message, SERVICE_ERROR)
+        fail(exc.message, SERVICE_ERROR)
 
 
 def _read_text(path: Path, option: str) -> str:
@@ -306,8 +305,3 @@ def _read_text(path: Path, option: str) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInputError(f"cannot read {option} {path}: {exc}") from exc
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)

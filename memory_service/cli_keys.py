@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 from sqlalchemy.exc import SQLAlchemyError
 
+from memory_service.cli_errors import SERVICE_ERROR, USAGE_ERROR, fail
 from memory_service.errors import InvalidInputError, MemoryServiceError
 from memory_service.security.domain import ApiKey
 from memory_service.security.expiry import parse_expiry
@@ -27,9 +28,6 @@ from memory_service.security.principal import CLI_ACTOR
 from memory_service.security.scopes import ordered, parse_scopes
 from memory_service.security.secret import server_secret
 from memory_service.settings import Settings
-
-USAGE_ERROR = 2
-SERVICE_ERROR = 1
 
 keys_app = typer.Typer(help="Managed API keys: create, list, revoke.", no_args_is_help=True)
 
@@ -122,11 +120,11 @@ def _key_store(data_dir: Path | None) -> Iterator[KeyStore]:
         upgrade(db.engine)
         yield KeyStore(db, server_secret(settings))
     except InvalidInputError as exc:
-        _fail(exc.message, USAGE_ERROR)
+        fail(exc.message, USAGE_ERROR)
     except MemoryServiceError as exc:
-        _fail(exc.message, SERVICE_ERROR)
+        fail(exc.message, SERVICE_ERROR)
     except SQLAlchemyError as exc:
-        _fail(f"database: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", SERVICE_ERROR)
+        fail(f"database: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", SERVICE_ERROR)
     finally:
         db.dispose()
 
@@ -136,15 +134,10 @@ def _settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         problems = [str(err["msg"]).removeprefix("Value error, ") for err in exc.errors(include_url=False)]
-        _fail(f"invalid settings: {'; '.join(problems)}", USAGE_ERROR)
+        fail(f"invalid settings: {'; '.join(problems)}", USAGE_ERROR)
     except SettingsError as exc:
-        _fail(f"invalid settings: {exc}", USAGE_ERROR)
+        fail(f"invalid settings: {exc}", USAGE_ERROR)
 
 
 def _when(moment: datetime | None, absent: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else absent
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)

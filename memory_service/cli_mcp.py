@@ -14,18 +14,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
 
+from memory_service.cli_errors import SERVICE_ERROR, USAGE_ERROR, fail
 from memory_service.errors import MemoryServiceError
 
 if TYPE_CHECKING:
     from memory_service.mcp.tools import Caller
-
-USAGE_ERROR = 2
-SERVICE_ERROR = 1
 
 
 def mcp(
@@ -71,16 +69,11 @@ def open_caller(data_dir: Path | None, url: str | None, api_key: str | None) -> 
     try:
         settings = Settings(data_dir=data_dir.resolve()) if data_dir else Settings()
     except ValidationError as exc:
-        _fail(f"invalid settings: {exc.errors(include_url=False)[0]['msg']}", USAGE_ERROR)
+        fail(f"invalid settings: {exc.errors(include_url=False)[0]['msg']}", USAGE_ERROR)
     try:
         with redirect_stdout(sys.stderr):  # loading bars and stray prints must not reach the protocol
             local = LocalMemoryClient.open(settings)
     except MemoryServiceError as exc:
-        _fail(exc.message, SERVICE_ERROR)
+        fail(exc.message, SERVICE_ERROR)
     with local:
         yield Caller(local, Principal.open())
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)

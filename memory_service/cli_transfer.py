@@ -8,19 +8,17 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, NoReturn
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
+from memory_service.cli_errors import USAGE_ERROR, fail, service_errors
 from memory_service.domain import DEFAULT_NAMESPACE
-from memory_service.errors import InvalidInputError, MemoryServiceError, PayloadTooLargeError
 from memory_service.settings import Settings
 
 if TYPE_CHECKING:
     from memory_service.runtime import Runtime
 
-USAGE_ERROR = 2
-SERVICE_ERROR = 1
 
 DataDirOption = Annotated[Path | None, typer.Option(help="Where data lives [MEMORY_DATA_DIR, default ./data].")]
 
@@ -42,10 +40,10 @@ def export(
 ) -> None:
     """Write a user's or a whole namespace's memory as a JSON Lines export file."""
     if user_id is None and namespace is None:
-        _fail("give --user-id (one user) or --namespace (all of its users)", USAGE_ERROR)
+        fail("give --user-id (one user) or --namespace (all of its users)", USAGE_ERROR)
     from memory_service.transfer import iter_export
 
-    with _runtime(data_dir) as runtime, _errors():
+    with _runtime(data_dir) as runtime, service_errors():
         lines = iter_export(runtime, namespace or DEFAULT_NAMESPACE, user_id, vectors=vectors)
         count = 0
         with _output(out) as stream:
@@ -70,9 +68,9 @@ def import_(
     from memory_service.transfer.importer import ON_CONFLICT
 
     if on_conflict not in ON_CONFLICT:
-        _fail(f"--on-conflict must be one of {', '.join(ON_CONFLICT)}", USAGE_ERROR)
+        fail(f"--on-conflict must be one of {', '.join(ON_CONFLICT)}", USAGE_ERROR)
     remap = dict(_pair(value) for value in remap_namespace or [])
-    with _runtime(data_dir) as runtime, _errors():
+    with _runtime(data_dir) as runtime, service_errors():
         report = import_file(runtime, file, on_conflict=on_conflict, remap_namespace=remap)
     typer.echo(json.dumps(report.to_dict(), indent=2))
 
@@ -89,7 +87,7 @@ def _runtime(data_dir: Path | None) -> Iterator[Runtime]:
     try:
         settings = Settings(data_dir=data_dir.resolve()) if data_dir else Settings()
     except ValueError as exc:
-        _fail(f"invalid settings: {exc}", USAGE_ERROR)
+        fail(f"invalid settings: {exc}", USAGE_ERROR)
     runtime = open_runtime(settings)
     try:
         yield runtime
@@ -106,23 +104,8 @@ def _output(out: Path) -> Iterator[IO[str]]:
         yield stream
 
 
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except (InvalidInputError, PayloadTooLargeError) as exc:
-        _fail(exc.message, USAGE_ERROR)
-    except MemoryServiceError as exc:
-        _fail(exc.message, SERVICE_ERROR)
-
-
 def _pair(value: str) -> tuple[str, str]:
     source, sep, target = value.partition("=")
     if not sep or not source or not target:
-        _fail(f"--remap-namespace takes A=B, not {value!r}", USAGE_ERROR)
+        fail(f"--remap-namespace takes A=B, not {value!r}", USAGE_ERROR)
     return source, target
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
