@@ -58,7 +58,7 @@ class SearchService:
             if user is None:
                 vector.cancel()
                 return []
-            partition = SearchPartition(Partition(user.namespace_id, user.id), namespace, query.user_id, user.revision)
+            partition = SearchPartition(Partition(user.namespace_id, user.id), user.revision)
         asked = LayerQuery(query, config, now)
         weights: dict[Layer, float] = {
             "episodic": 1.0,

@@ -28,8 +28,6 @@ class SearchPartition:
     """Whose memories a search reads, as the store had them when the search began."""
 
     partition: Partition
-    namespace: str
-    user_id: str
     revision: int
     """The user's episodic revision: an index older than this is brought up to date first."""
 
@@ -62,16 +60,6 @@ class QueryVector:
     def __init__(self, pending: Future[np.ndarray] | None) -> None:
         self._pending = pending
         self._vector: np.ndarray | None = None
-
-    @classmethod
-    def of(cls, vector: np.ndarray | None) -> QueryVector:
-        ready = cls(None)
-        ready._vector = vector
-        return ready
-
-    @property
-    def wanted(self) -> bool:
-        return self._pending is not None or self._vector is not None
 
     def get(self) -> np.ndarray | None:
         if self._vector is None and self._pending is not None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -37,7 +36,10 @@ def apply_steps(db: Session, user_pk: int, steps: Sequence[Step], actor: Actor) 
             if target is not None:  # supersede: the current value ends where the new one starts
                 target.status, target.invalid_at, target.updated_at = "invalid", decision.valid_at or now, now
                 lineage = target.lineage_id or target.id
-                details |= {"supersedes": memory_public_id(target.id), "invalid_at": _json(target.invalid_at)}
+                details |= {
+                    "supersedes": memory_public_id(target.id),
+                    "invalid_at": semantic_repo.json_value(target.invalid_at),
+                }
             row = _insert(db, user_pk, candidate, step, lineage, now)
             assert step.created is not None
             rows[step.created] = row
@@ -133,10 +135,6 @@ def _insert(
         metadata_={},
         content_hash=vector_store.content_hash(decision.text),
     )
-
-
-def _json(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def _union(first: Sequence[str] | None, second: Sequence[str]) -> list[str]:

@@ -104,7 +104,7 @@ def update_memory(db: Session, row: MemoryRow, values: Mapping[str, Any], actor:
         raise ValueError(f"not editable: {sorted(unknown)}")
     shown = {"text": "text", "valid_at": "valid_at", "invalid_at": "invalid_at", "metadata_": "metadata"}
     changed = {
-        shown[name]: {"old": _json(getattr(row, name)), "new": _json(value)}
+        shown[name]: {"old": json_value(getattr(row, name)), "new": json_value(value)}
         for name, value in values.items()
         if name in shown and getattr(row, name) != value
     }
@@ -130,7 +130,8 @@ def delete_memory(db: Session, row: MemoryRow, actor: Actor) -> None:
     bump_revision(db, row.user_id)
 
 
-def _json(value: Any) -> Any:
+def json_value(value: Any) -> Any:
+    """A value as a history row's details hold it: moments as ISO 8601 text."""
     return value.isoformat() if isinstance(value, datetime) else value
 
 
