@@ -72,6 +72,8 @@ class Runtime:
         self.search.close()
         saved = self.indexes.save_all()
         log.info("saved %d index(es) at shutdown", saved)
+        if isinstance(self.embedder, DiskCachedEmbedder):
+            self.embedder.close()  # its vector file's connection
         self.db.dispose()
 
 
