@@ -5,10 +5,10 @@ embedded store; the clock runs from the first write until the durable queue is i
 covers storing, queueing, graph ingest, fact extraction, consolidation (related memories
 found by dense + BM25 search, ADD/UPDATE/DELETE/NOOP) and the semantic index. Two runs:
 
-- offline: the rule-based extractor and memory manager (no LLM configured);
-- mocked LLM: the LLM extractor through litellm with ``mock_response`` (no network), answering
-  one fact per episode of the batch, so the figure is the service's own cost around the model
-  (a real model adds its latency per batch).
+- offline: the rule-based statement reader and memory manager (no LLM configured);
+- mocked LLM: the LLM statement reader through litellm with ``mock_response`` (no network),
+  one call per batch answering one statement per episode, so the figure is the service's own
+  cost around the model (a real model adds its latency per batch).
 
     python -m bench.extraction_throughput [--sessions N]
 """
@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from agents import llm
-from agents.extraction import LLMExtractor
+from agents.statements import LLMStatementExtractor
 from memory_service.domain import NewMessage
 from memory_service.evaluation.datasets import load_locomo
 from memory_service.runtime import Runtime, build_runtime
@@ -41,7 +41,7 @@ EPISODE_ID = re.compile(r"\[id=([^\]]+)\] [^ ]+ [^:]+: (.*)")
 
 
 def mocked_complete(model: str, messages: list[dict[str, str]], **options: Any) -> llm.Completion:
-    """litellm with ``mock_response``: one fact per episode of the prompt, citing it."""
+    """litellm with ``mock_response``: one statement per episode of the prompt, citing it."""
     facts = [
         {
             "subject": "user",
@@ -52,7 +52,7 @@ def mocked_complete(model: str, messages: list[dict[str, str]], **options: Any) 
         }
         for n, (episode_id, text) in enumerate(EPISODE_ID.findall(messages[-1]["content"]))
     ]
-    return llm.complete(model, messages, mock_response=json.dumps({"facts": facts}), **options)
+    return llm.complete(model, messages, mock_response=json.dumps({"statements": facts}), **options)
 
 
 def run(folder: Path, sessions: list[list[NewMessage]], prepare: Callable[[Runtime], None]) -> tuple[float, float, int]:
@@ -107,7 +107,7 @@ def main() -> None:
     episodes = sum(len(s) for s in sessions)
 
     def use_mocked_llm(runtime: Runtime) -> None:
-        runtime.extraction.extractor = LLMExtractor("gpt-4o-mini", complete=mocked_complete)
+        runtime.extraction.extractor = LLMStatementExtractor("gpt-4o-mini", complete=mocked_complete)
 
     print(f"LoCoMo {conversation.sample_id}: {len(sessions)} sessions, {episodes} episodes, written with infer=true")
     for name, prepare in (("offline rules", _offline), ("mocked LLM (litellm mock_response)", use_mocked_llm)):

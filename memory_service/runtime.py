@@ -12,8 +12,7 @@ import threading
 from dataclasses import dataclass
 
 from agents.consolidation import build_memory_manager
-from agents.extraction import build_extractor
-from agents.graph_extraction import build_graph_extractor
+from agents.statements import build_statement_extractor
 from memory_service.errors import UnavailableError
 from memory_service.extraction.worker import ExtractionWorker
 from memory_service.layers.cache import PartitionCache
@@ -125,7 +124,7 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         on_enqueued=queued.set,
     )
     semantic = SemanticService(db, embedder, cache, partitions=partitions)
-    graph = GraphService(db, embedder, build_graph_extractor(settings.llm_model), partitions=partitions)
+    graph = GraphService(db, embedder, partitions=partitions)
     semantic_search = SemanticSearcher(db, semantic.indexes)
     search = SearchService(
         db,
@@ -135,7 +134,9 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         on_retrieved=semantic_search.record_retrievals,
     )
     consolidator = Consolidator(db, embedder, cache, build_memory_manager(settings.llm_model))
-    extraction = ExtractionWorker(db, consolidator, build_extractor(settings.llm_model), graph=graph, wake=queued)
+    extraction = ExtractionWorker(
+        db, consolidator, build_statement_extractor(settings.llm_model), graph=graph, wake=queued
+    )
     # A SQLite file is served by this process alone: whatever it finds running at start was abandoned.
     extraction.start(reclaim_all_running=db.dialect == "sqlite")
     return Runtime(

@@ -5,8 +5,9 @@ The procedure, for one candidate against the related memories it is given:
 1. a replay (same statement from episodes already recorded, or a negation already applied)
    is a NOOP, so consolidating the same candidates twice changes nothing;
 2. a negated candidate ("no longer lives in Madrid") invalidates the active memory of its slot
-   (or, failing that, the closest active memory of its attribute family) with a DELETE; with
-   nothing to invalidate, the negative statement is itself added;
+   (or, failing that, the closest active memory of its attribute family) with a DELETE; one
+   that names its value ("quit Siemens") ends only a memory naming that value; with nothing to
+   invalidate, the negative statement is itself added;
 3. an active memory saying the same (equal words, or cosine >= ``duplicate``) is a NOOP;
    an invalidated one is too when the candidate dates from before it stopped being true;
 4. on a single-valued attribute (location, job, employer, diet, partner...) a candidate for an
@@ -132,6 +133,10 @@ class RuleMemoryManager:
         ]
         # A negation older than the value it would end says nothing about that value.
         targets = [m for m in targets if not _before(candidate.valid_at, m.valid_at)]
+        if candidate.value:
+            # "I quit Siemens" ends the memory naming Siemens, never a newer employer beside it.
+            value = normalized(candidate.value)
+            targets = [m for m in targets if value in normalized(m.text)]
         if targets:
             target = max(targets, key=lambda m: m.similarity)
             return Decision(

@@ -1,16 +1,12 @@
-"""Turn new episodes into candidate facts for the semantic memory layer.
+"""The fact rules: turn a speaker's clauses into candidate facts for the semantic memory layer.
 
-Backends share one protocol, :class:`Extractor`: the offline :class:`RuleBasedExtractor`, the
-:class:`LLMExtractor` (any litellm model) and :class:`FallbackExtractor`, which composes two of
-them. :func:`build_extractor` picks the right one for a configured model name. Nothing here
-knows about the store: episodes come in as :class:`EpisodeText`, facts go out as
-:class:`CandidateFact`, and consolidation against known facts happens elsewhere.
+:class:`RuleBasedExtractor` is one of the two rule tables the offline statement reader
+(:mod:`agents.statements`) joins; the values here (:class:`EpisodeText` in,
+:class:`CandidateFact` out) are what the rest of the product passes around. Nothing here knows
+about the store, and consolidation against known facts happens elsewhere.
 """
 
-from agents.extraction.base import ExtractionError, Extractor
-from agents.extraction.factory import build_extractor
-from agents.extraction.fallback import FallbackExtractor
-from agents.extraction.llm_extractor import LLMExtractor
+from agents.extraction.base import Extractor
 from agents.extraction.models import (
     FACT_KINDS,
     USER_SUBJECT,
@@ -27,13 +23,9 @@ __all__ = [
     "USER_SUBJECT",
     "CandidateFact",
     "EpisodeText",
-    "ExtractionError",
     "ExtractionResult",
     "Extractor",
     "FactKind",
-    "FallbackExtractor",
-    "LLMExtractor",
     "RuleBasedExtractor",
-    "build_extractor",
     "speaker_subject",
 ]

@@ -1,11 +1,10 @@
-"""The extractor interface and the error an extractor raises when its backend misbehaves."""
+"""The fact extractor interface: a batch of episodes in, candidate facts out."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from agents.errors import UnusableOutputError
 from agents.extraction.models import EpisodeText, ExtractionResult
 
 
@@ -18,7 +17,3 @@ class Extractor(Protocol):
     """
 
     def extract(self, episodes: Sequence[EpisodeText]) -> ExtractionResult: ...
-
-
-class ExtractionError(UnusableOutputError):
-    """The fact extraction model answered, but never with usable output, even after retries."""

@@ -84,7 +84,8 @@ class CandidateFact:
     ``valid_at`` is when the statement holds from (for events and plans: when it happens); None
     when a stated time could not be resolved. ``negated`` marks statements saying that something
     stopped being true ("no longer eats meat", "moved away from Berlin"). ``confidence`` is in
-    [0, 1], higher is surer.
+    [0, 1], higher is surer. ``value`` is the slot's value as said ("Siemens"), when the reading
+    names one: a negation with a value ends only the memory holding that value.
     """
 
     subject: str
@@ -95,6 +96,7 @@ class CandidateFact:
     negated: bool = False
     confidence: float = 0.5
     source_episode_ids: tuple[str, ...] = ()
+    value: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in FACT_KINDS:

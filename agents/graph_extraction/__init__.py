@@ -1,19 +1,11 @@
-"""Graph extraction: episodes in, candidate entities and relations out (rules offline, or an LLM)."""
+"""The relation rules: episodes in, candidate entities and relations out, offline.
 
-from agents.graph_extraction.base import GraphExtraction, GraphExtractionError, GraphExtractor
-from agents.graph_extraction.fallback import FallbackGraphExtractor, build_graph_extractor
-from agents.graph_extraction.llm import LLMGraphExtractor
+:class:`RuleGraphExtractor` is one of the two rule tables the offline statement reader
+(:mod:`agents.statements`) joins; the graph itself is grown from the statements' graph view.
+"""
+
+from agents.graph_extraction.base import GraphExtraction, GraphExtractor
 from agents.graph_extraction.rules import RuleGraphExtractor
 from graph.candidates import EntityCandidate, RelationCandidate
 
-__all__ = [
-    "EntityCandidate",
-    "FallbackGraphExtractor",
-    "GraphExtraction",
-    "GraphExtractionError",
-    "GraphExtractor",
-    "LLMGraphExtractor",
-    "RelationCandidate",
-    "RuleGraphExtractor",
-    "build_graph_extractor",
-]
+__all__ = ["EntityCandidate", "GraphExtraction", "GraphExtractor", "RelationCandidate", "RuleGraphExtractor"]

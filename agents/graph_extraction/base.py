@@ -1,4 +1,4 @@
-"""The graph extractor interface, its result and the error a misbehaving backend raises."""
+"""The graph extractor interface and its result."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from agents.errors import UnusableOutputError
 from agents.extraction.models import EpisodeText
 from graph.candidates import EntityCandidate, RelationCandidate
 
@@ -30,10 +29,3 @@ class GraphExtractor(Protocol):
     """Turns episodes into candidate entities and relations; storing them happens elsewhere."""
 
     def extract(self, episodes: Sequence[EpisodeText]) -> GraphExtraction: ...
-
-
-class GraphExtractionError(UnusableOutputError):
-    """The graph extraction model answered, but never with usable output, even after retries."""
-
-    task = "graph extraction"
-    offline = "rule-based graph extractor"

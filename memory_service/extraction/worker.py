@@ -1,14 +1,14 @@
 """The background worker that turns queued episodes into semantic memories and graph relations.
 
 ``infer=true`` writes queue an extraction task in the same transaction as their episodes. This
-worker claims tasks one at a time; for each it first grows the user's temporal graph from the
-task's episodes (when a graph layer runs), then runs the fact extractor, consolidates the
-candidate facts and marks the task done in the consolidation's own transaction, so a task's
-semantic effects and its completion land together. Graph ingestion is idempotent: a replayed
-batch reinforces the relations it already stored. A task found ``running`` whose claim is older than
-the lease was left by a worker that died; it is put back and done again. Consolidating the
-same facts twice changes nothing (replays are NOOPs), so a crash between the two can never
-duplicate memories.
+worker claims tasks one at a time; for each it reads the task's episodes once into statements
+(one rules pass, or one model call), grows the user's temporal graph from their graph view (when
+a graph layer runs), then consolidates their facts view and marks the task done in the
+consolidation's own transaction, so a task's semantic effects and its completion land together.
+Graph ingestion is idempotent: a replayed batch reinforces the relations it already stored.
+A task found ``running`` whose claim is older than the lease was left by a worker that died; it
+is put back and done again. Consolidating the same facts twice changes nothing (replays are
+NOOPs), so a crash between the two can never duplicate memories.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
-from agents.extraction import EpisodeText, Extractor
+from agents.extraction import EpisodeText
+from agents.statements import StatementBatch, StatementExtractor, facts_view, graph_view
 from memory_service.domain import Episode
 from memory_service.extraction import queue as tasks
 from memory_service.extraction.queue import ClaimedTask
@@ -41,7 +42,7 @@ class ExtractionWorker:
         self,
         db: Database,
         consolidator: Consolidator,
-        extractor: Extractor,
+        extractor: StatementExtractor,
         *,
         poll_s: float = 1.0,
         lease_s: float = DEFAULT_LEASE_S,
@@ -116,10 +117,13 @@ class ExtractionWorker:
             with self.db.read() as db:
                 episodes = repo.episodes_by_pk(db, task.episode_pks)
             texts = [_episode_text(e) for e in sorted(episodes.values(), key=lambda e: (e.occurred_at, e.pk))]
-            if self.graph is not None and texts:
-                changes = self.graph.ingest(task.user_pk, texts)
+            batch = self.extractor.extract(texts) if texts else StatementBatch()
+            for warning in batch.warnings:
+                log.info("extraction task %d: %s", task.pk, warning)
+            if self.graph is not None:
+                changes = self.graph.ingest(task.user_pk, graph_view(batch))
                 log.debug("extraction task %d: graph %s", task.pk, changes)
-            facts = self.extractor.extract(texts).facts if texts else ()
+            facts = facts_view(batch)
             report = self.consolidator.consolidate(task.user_pk, facts, actor="extractor", task_pk=task.pk)
             log.debug("extraction task %d: %d facts, %s", task.pk, len(facts), report)
         except Exception as exc:  # noqa: BLE001 - any failure of one task is recorded on it; the worker goes on

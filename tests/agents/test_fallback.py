@@ -9,12 +9,19 @@ from dataclasses import dataclass, replace
 import pytest
 
 from agents.errors import UnusableOutputError
-from agents.extraction import EpisodeText, ExtractionError
+from agents.extraction import EpisodeText
 from agents.fallback import extract_with_fallback
-from agents.graph_extraction import GraphExtractionError
 from agents.llm import LLMError
+from agents.statements import StatementExtractionError
 
 LOG = logging.getLogger("tests.agents.fallback")
+
+
+class OtherTaskError(UnusableOutputError):
+    """Another task's unusable answer: not the one a fallback was asked to hide."""
+
+    task = "summary"
+    offline = "summary rules"
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,7 @@ class Fails:
         raise self.error
 
 
-def run(primary: Answers | Fails, unusable: type[UnusableOutputError] = ExtractionError) -> Result:
+def run(primary: Answers | Fails, unusable: type[UnusableOutputError] = StatementExtractionError) -> Result:
     return extract_with_fallback(
         primary,
         Answers("rules", tokens=1),
@@ -63,17 +70,18 @@ def test_an_unreachable_model_falls_back_without_extra_tokens() -> None:
 
 def test_unusable_output_falls_back_and_its_tokens_count(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger=LOG.name):
-        result = run(Fails(ExtractionError("m", 2, "not json", prompt_tokens=10, completion_tokens=20)))
+        result = run(Fails(StatementExtractionError("m", 2, "not json", prompt_tokens=10, completion_tokens=20)))
     assert result == Result("rules: model gave unusable output (not json)", 11, 21)
     assert "extracting 0 episode(s) with rules instead" in caplog.text
 
 
 def test_only_the_backends_own_unusable_error_is_caught() -> None:
-    with pytest.raises(GraphExtractionError):
-        run(Fails(GraphExtractionError("m", 1, "bad")), unusable=ExtractionError)
+    with pytest.raises(OtherTaskError):
+        run(Fails(OtherTaskError("m", 1, "bad")), unusable=StatementExtractionError)
 
 
 def test_the_shared_error_keeps_each_backends_message() -> None:
-    assert "rule-based extractor." in str(ExtractionError("m", 1, "bad"))
-    assert "graph extraction model 'm'" in str(GraphExtractionError("m", 1, "bad"))
-    assert "rule-based graph extractor." in str(GraphExtractionError("m", 1, "bad"))
+    assert "rule-based extractor." in str(StatementExtractionError("m", 1, "bad"))
+    assert "statement extraction model 'm'" in str(StatementExtractionError("m", 1, "bad"))
+    assert "summary model 'm'" in str(OtherTaskError("m", 1, "bad"))
+    assert "summary rules." in str(OtherTaskError("m", 1, "bad"))

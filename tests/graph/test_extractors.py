@@ -1,18 +1,13 @@
-"""Rule patterns as a table (including sentences that must give nothing) and the LLM extractor's
-retry and failure paths, with litellm's mock responses."""
+"""The relation rules as a table, including sentences that must give nothing."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
 from agents.extraction.models import EpisodeText
-from agents.graph_extraction import GraphExtractionError, GraphExtractor, LLMGraphExtractor, RuleGraphExtractor
-from agents.graph_extraction import llm as llm_module
-from agents.llm import complete
+from agents.graph_extraction import GraphExtractor, RuleGraphExtractor
 
 NOW = datetime(2023, 5, 8, 13, 56, tzinfo=UTC)
 
@@ -58,34 +53,3 @@ def test_named_speaker_is_the_subject_and_time_resolves_against_the_episode() ->
     assistant = EpisodeText("a", "assistant", "I work at OpenMind Labs.", NOW)
     assert RuleGraphExtractor().extract([assistant]).relations == []
     assert isinstance(RuleGraphExtractor(), GraphExtractor)
-
-
-GOOD = json.dumps(
-    {
-        "entities": [{"name": "user", "type": "person"}, {"name": "Acme", "type": "organization"}],
-        "relations": [{"source": "user", "predicate": "works_at", "target": "Acme", "fact": "User works at Acme."}],
-    }
-)
-
-
-def test_llm_retries_with_the_error_appended(monkeypatch: pytest.MonkeyPatch) -> None:
-    answers, seen = ["not json at all", GOOD], []
-
-    def scripted(model: str, messages: list[dict[str, str]], **options: Any) -> Any:
-        seen.append([m["content"] for m in messages])
-        return complete(model, messages, **{**options, "mock_response": answers.pop(0)})
-
-    monkeypatch.setattr(llm_module, "complete", scripted)
-    result = LLMGraphExtractor("gpt-4o-mini").extract([EpisodeText("e1", "user", "I work at Acme.", NOW)])
-    assert [(r.source, r.predicate, r.target) for r in result.relations] == [("user", "works_at", "Acme")]
-    assert len(seen) == 2 and "not valid" in seen[1][-1] and seen[1][-2] == "not json at all"
-    first = complete("gpt-4o-mini", [{"role": "user", "content": "x"}], mock_response="x")
-    assert result.prompt_tokens > first.prompt_tokens  # both attempts counted
-
-
-def test_llm_gives_a_clear_error_after_the_last_attempt() -> None:
-    bad = json.dumps({"relations": [{"source": "user", "predicate": "Works At", "target": "Acme", "fact": "x"}]})
-    extractor = LLMGraphExtractor("gpt-4o-mini", max_attempts=2, mock_response=bad)
-    with pytest.raises(GraphExtractionError, match="2 time") as caught:
-        extractor.extract([EpisodeText("e1", "user", "I work at Acme.", NOW)])
-    assert caught.value.prompt_tokens > 0 and "rule-based" in str(caught.value)

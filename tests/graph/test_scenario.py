@@ -1,5 +1,5 @@
-"""A scripted multi-session conversation through extraction, resolution, the temporal rules,
-"as of" views and graph search, offline and with a mocked LLM."""
+"""A scripted multi-session conversation through statement extraction and its graph view,
+resolution, the temporal rules, "as of" views and graph search, offline and with a mocked LLM."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from agents.extraction.models import EpisodeText
-from agents.graph_extraction import GraphExtraction, LLMGraphExtractor, RuleGraphExtractor
+from agents.graph_extraction import RuleGraphExtractor
+from agents.statements import GraphView, LLMStatementExtractor, RuleStatementExtractor, graph_view
 from graph.ingest import apply_extraction
 from graph.search import search
 from graph.temporal_graph import TemporalGraph, TimeAxis
@@ -29,7 +30,7 @@ SESSIONS = [
 EPISODES = [EpisodeText(f"ep{i}", "user", text, when, f"s{i}") for i, (when, text) in enumerate(SESSIONS)]
 
 
-def build(extract: list[GraphExtraction]) -> TemporalGraph:
+def build(extract: list[GraphView]) -> TemporalGraph:
     graph = TemporalGraph()
     for extraction in extract:
         apply_extraction(graph, extraction.entities, extraction.relations)
@@ -46,8 +47,8 @@ def facts(graph: TemporalGraph, t: datetime, by: TimeAxis = "valid") -> set[tupl
 
 @pytest.fixture(scope="module")
 def offline_graph() -> TemporalGraph:
-    extractor = RuleGraphExtractor()
-    return build([extractor.extract([episode]) for episode in EPISODES])
+    extractor = RuleStatementExtractor()
+    return build([graph_view(extractor.extract([episode])) for episode in EPISODES])
 
 
 def check_history(graph: TemporalGraph) -> None:
@@ -146,15 +147,25 @@ def test_search_she_in_a_conversation_between_people(embedder: SentenceTransform
 
 
 def llm_answer(*relations: tuple[str, str, str, str, str | None]) -> str:
-    entities = {name for r in relations for name in (r[0], r[2])}
-    return json.dumps(
-        {
-            "entities": [{"name": n, "type": "person" if n in ("user", "Ana") else "other"} for n in sorted(entities)],
-            "relations": [
-                {"source": s, "predicate": p, "target": t, "fact": f, "valid_at": v} for s, p, t, f, v in relations
-            ],
-        }
-    )
+    """Statements of the user's relations, as the one extraction call writes them."""
+    statements = []
+    for source, predicate, target, fact, valid_from in relations:
+        inverse = source != "user"
+        statements.append(
+            {
+                "subject": "user",
+                "attribute": predicate,
+                "statement": fact,
+                "kind": "fact",
+                "value": source if inverse else target,
+                "value_type": "person" if inverse else "other",
+                "predicate": predicate,
+                "inverse": inverse,
+                "valid_from": valid_from,
+                "source_ids": ["ep"],
+            }
+        )
+    return json.dumps({"statements": statements})
 
 
 LLM_ANSWERS = [
@@ -170,11 +181,11 @@ LLM_ANSWERS = [
 
 
 def test_mocked_llm_extraction_builds_the_same_history() -> None:
-    extractions = [
-        LLMGraphExtractor("gpt-4o-mini", mock_response=answer).extract([episode])
-        for answer, episode in zip(LLM_ANSWERS, EPISODES, strict=True)
-    ]
-    assert all(x.backend == "llm:gpt-4o-mini" and x.prompt_tokens > 0 for x in extractions)
-    graph = build(extractions)
+    batches = []
+    for answer, episode in zip(LLM_ANSWERS, EPISODES, strict=True):
+        cited = answer.replace('"ep"', f'"{episode.id}"')
+        batches.append(LLMStatementExtractor("gpt-4o-mini", mock_response=cited).extract([episode]))
+    assert all(b.backend == "llm:gpt-4o-mini" and b.prompt_tokens > 0 for b in batches)
+    graph = build([graph_view(b) for b in batches])
     check_history(graph)
     assert len(graph.entities) == 6

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from agents.extraction import EpisodeText
+from agents.statements import RuleStatementExtractor, graph_view
 from memory_service.domain import Layer, NewMessage, SearchHit, SearchQuery
 from memory_service.layers.cache import PartitionCache
 from memory_service.runtime import Runtime, build_runtime
@@ -32,7 +33,8 @@ def remember(runtime: Runtime, user: str) -> int:
         found = partition_store.find_named_user(db, NS, user)
         assert found is not None
         user_pk = found.id
-    runtime.graph.ingest(user_pk, [EpisodeText(episode.id, "user", TEXT, SAID, episode.session_id)])
+    said = [EpisodeText(episode.id, "user", TEXT, SAID, episode.session_id)]
+    runtime.graph.ingest(user_pk, graph_view(RuleStatementExtractor().extract(said)))
     return user_pk
 
 

@@ -3,24 +3,25 @@
 The SQL store holds the graph's rows; a :class:`~graph.temporal_graph.TemporalGraph` built from
 them is cached per user (the ``graph`` layer of the shared partition cache, which bounds and
 unloads it with the other layers' entries) and rebuilt when the user's graph revision moves.
-Ingestion extracts outside any transaction, then, under the user's row lock, applies the
-extraction to a graph current with the store and writes exactly the rows it touched in one
-transaction. Re-ingesting the same episodes reinforces what is there (the task queue may replay
+Ingestion takes the graph view of a batch's statements (read once for both layers by the
+extraction worker) and, under the user's row lock, applies it to a graph current with the store,
+writing exactly the rows it touched in one transaction; contradictions follow the one slot table
+(:data:`agents.statements.slots.FUNCTIONAL_PREDICATES`).
+Re-ingesting the same episodes reinforces what is there (the task queue may replay
 a batch after a crash).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 from sqlalchemy.orm import Session
 
-from agents.extraction import EpisodeText
-from agents.graph_extraction import GraphExtractor
+from agents.statements import GraphView
+from agents.statements.slots import FUNCTIONAL_PREDICATES
 from graph.ingest import GraphChanges, apply_extraction
 from graph.model import Entity, Relation
 from graph.temporal_graph import TemporalGraph
@@ -66,31 +67,28 @@ class GraphService:
         self,
         db: Database,
         embedder: Embedder,
-        extractor: GraphExtractor,
         *,
         partitions: PartitionCache,
         embed_names: bool = True,
     ) -> None:
         self.db = db
         self.embedder = embedder
-        self.extractor = extractor
         self.embed_names = embed_names
         # Used only at the revision the store has (a graph read from an older snapshot is rebuilt).
         self.loaded: CacheLayer[LoadedGraph] = partitions.layer("graph", fresh=exactly)
 
     # -- writes ---------------------------------------------------------------------------
 
-    def ingest(self, user_pk: int, episodes: Sequence[EpisodeText]) -> GraphChanges:
-        """Extract entities and relations from the episodes and store them in the user's graph."""
-        if not episodes:
+    def ingest(self, user_pk: int, view: GraphView) -> GraphChanges:
+        """Store a batch's entities and relations in the user's graph."""
+        if not view.entities and not view.relations:
             return GraphChanges()
-        extraction = self.extractor.extract(episodes)
         embed = self.embedder.embed_batch if self.embed_names else None
         with self.db.write() as db:
             graph_repo.lock_user(db, user_pk)
             loaded = self._current(db, user_pk, take=True)
             with loaded.lock:
-                changes = apply_extraction(loaded.graph, extraction.entities, extraction.relations, embed=embed)
+                changes = apply_extraction(loaded.graph, view.entities, view.relations, embed=embed)
                 graph_repo.upsert(db, user_pk, changes.entity_rows(), changes.relation_rows())
                 graph_repo.bump_revision(db, user_pk)
                 db.flush()
@@ -202,7 +200,8 @@ class GraphService:
             return cached
         stale = self.loaded.peek(user_pk)
         entity_rows, relation_rows = graph_repo.load(db, user_pk)
-        fresh = LoadedGraph(revision, TemporalGraph.from_rows(entity_rows, relation_rows))
+        graph = TemporalGraph.from_rows(entity_rows, relation_rows, functional_predicates=FUNCTIONAL_PREDICATES)
+        fresh = LoadedGraph(revision, graph)
         if stale is not None:
             fresh.vectors = stale.vectors
         if not take:

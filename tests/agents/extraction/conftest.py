@@ -1,26 +1,7 @@
-"""Extraction tests never reach a network: any socket connection to the outside fails loudly."""
+"""The moment extraction tests speak from."""
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
-
-import pytest
 
 NOW = datetime(2023, 5, 30, 23, 40, tzinfo=UTC)  # a Tuesday, late in the day
-
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Make a real model call impossible: tests use litellm's mock_response only."""
-    original = socket.socket.connect
-
-    def guarded(self: socket.socket, address: Any) -> Any:
-        if self.family in (socket.AF_INET, socket.AF_INET6):
-            raise AssertionError(f"extraction tests must not open network connections (tried {address!r})")
-        return original(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", guarded)
-    yield

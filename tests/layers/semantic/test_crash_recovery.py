@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from agents.extraction import build_extractor
+from agents.statements import RuleStatementExtractor, facts_view
 from memory_service.domain import NewMessage
 from memory_service.extraction import queue as tasks
 from memory_service.extraction.worker import _episode_text
@@ -83,7 +83,7 @@ def test_consolidating_the_same_candidates_twice_changes_nothing(
     runtime.extraction.close()
     try:
         episodes = runtime.episodic.add_messages(NS, f"{user_id}-s", user_id, TURNS, infer=True)
-        facts = build_extractor(None).extract([_episode_text(e) for e in episodes]).facts
+        facts = facts_view(RuleStatementExtractor().extract([_episode_text(e) for e in episodes]))
         with runtime.db.read() as db:
             user_pk = partition_store.find_user(db, partition_store.find_namespace(db, NS) or 0, user_id).id  # type: ignore[union-attr]
         first = runtime.extraction.consolidator.consolidate(user_pk, facts)

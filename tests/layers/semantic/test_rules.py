@@ -164,3 +164,17 @@ def test_single_valued_attributes(attribute: str, single: bool) -> None:
 def test_a_decision_other_than_add_needs_a_target() -> None:
     with pytest.raises(ValueError, match="needs a target"):
         Decision("DELETE", "x")
+
+
+def test_a_negation_naming_its_value_ends_only_the_memory_holding_it() -> None:
+    manager = RuleMemoryManager()
+    siemens = known(7, "User works at Siemens as a nurse.", "employer", valid_at=JAN)
+    google = known(8, "User works at Google.", "employer", valid_at=MAR)
+    left = CandidateFact("user", "employer", "User left Siemens.", "profile", JUN, True, 0.6, ("ep_9",), "Siemens")
+
+    assert (manager.decide(left, [siemens]).event, manager.decide(left, [siemens]).target) == ("DELETE", 7)
+    # Google replaced Siemens already: leaving Siemens says nothing about Google.
+    decision = manager.decide(left, [google])
+    assert decision.event == "ADD" and decision.target is None
+    unnamed = CandidateFact("user", "employer", "User quit their job.", "profile", JUN, True, 0.6, ("ep_9",))
+    assert manager.decide(unnamed, [google]).target == 8  # no value said: the current one ends

@@ -1,4 +1,4 @@
-"""GraphService without HTTP: replays, the cache across processes, and the LLM extractor's fallback."""
+"""GraphService without HTTP: replays, the cache across processes, and a graph view read by a model."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from agents.extraction import EpisodeText
-from agents.graph_extraction import FallbackGraphExtractor, LLMGraphExtractor, RuleGraphExtractor, build_graph_extractor
+from agents.statements import GraphView, LLMStatementExtractor, RuleStatementExtractor, graph_view
 from memory_service.domain import NewMessage, SearchQuery
 from memory_service.errors import InvalidInputError
 from memory_service.layers.cache import PartitionCache
@@ -35,6 +35,11 @@ def episodes_of(runtime: Runtime, user_id: str) -> tuple[int, list[EpisodeText]]
         return user.id, texts
 
 
+def read(episodes: list[EpisodeText]) -> GraphView:
+    """The graph view of the offline reading of ``episodes``."""
+    return graph_view(RuleStatementExtractor().extract(episodes))
+
+
 def row_counts(runtime: Runtime, user_pk: int) -> tuple[int, int]:
     with runtime.db.read() as db:
         entities = db.scalar(select(func.count()).select_from(GraphEntityRow).where(GraphEntityRow.user_id == user_pk))
@@ -47,11 +52,11 @@ def row_counts(runtime: Runtime, user_pk: int) -> tuple[int, int]:
 def test_replaying_the_episodes_changes_nothing(runtime: Runtime, user_id: str) -> None:
     user_pk, episodes = episodes_of(runtime, user_id)
     for episode in episodes:
-        runtime.graph.ingest(user_pk, [episode])
+        runtime.graph.ingest(user_pk, read([episode]))
     before = runtime.graph.edges(NS, user_id, include_past=True)
     counts = row_counts(runtime, user_pk)
     for episode in episodes:
-        replay = runtime.graph.ingest(user_pk, [episode])
+        replay = runtime.graph.ingest(user_pk, read([episode]))
         assert (replay.entities_created, replay.relations_added, replay.relations_invalidated) == (0, 0, 0)
     assert row_counts(runtime, user_pk) == counts
     assert runtime.graph.edges(NS, user_id, include_past=True) == before
@@ -60,10 +65,10 @@ def test_replaying_the_episodes_changes_nothing(runtime: Runtime, user_id: str) 
 def test_a_graph_written_elsewhere_is_seen_at_once(runtime: Runtime, user_id: str) -> None:
     """Two services on one store stand for two processes: the revision counter keeps caches honest."""
     user_pk, episodes = episodes_of(runtime, user_id)
-    runtime.graph.ingest(user_pk, episodes[:1])
+    runtime.graph.ingest(user_pk, read(episodes[:1]))
     assert {e.target for e in runtime.graph.edges(NS, user_id).items} >= {"Acme Corp", "Lisbon"}
-    other = GraphService(runtime.db, runtime.embedder, RuleGraphExtractor(), partitions=PartitionCache())
-    other.ingest(user_pk, episodes[1:3])
+    other = GraphService(runtime.db, runtime.embedder, partitions=PartitionCache())
+    other.ingest(user_pk, read(episodes[1:3]))
     targets = {e.target for e in runtime.graph.edges(NS, user_id).items if e.predicate != "sister_of"}
     assert targets == {"Globex", "Berlin"}
     hits = runtime.search.search(
@@ -73,38 +78,35 @@ def test_a_graph_written_elsewhere_is_seen_at_once(runtime: Runtime, user_id: st
     assert hits[0].provenance == (episodes[1].id,)
 
 
-def test_the_model_extractor_and_its_fallback(runtime: Runtime, user_id: str) -> None:
+def test_a_model_read_grows_the_graph(runtime: Runtime, user_id: str) -> None:
     user_pk, episodes = episodes_of(runtime, user_id)
-    answer = json.dumps(
-        {
-            "entities": [{"name": "user", "type": "person"}, {"name": "Initech", "type": "organization"}],
-            "relations": [
-                {"source": "user", "predicate": "works_at", "target": "Initech", "fact": "User works at Initech."}
-            ],
-        }
-    )
-    answers = build_graph_extractor("gpt-4o-mini", mock_response=answer)
-    by_model = GraphService(runtime.db, runtime.embedder, answers, partitions=PartitionCache())
-    by_model.ingest(user_pk, episodes[:1])
-    assert {e.target for e in by_model.edges(NS, user_id).items} == {"Initech"}
-
-    garbage = LLMGraphExtractor("gpt-4o-mini", mock_response="no JSON here")
-    broken = FallbackGraphExtractor(garbage, RuleGraphExtractor())
-    extraction = broken.extract(episodes[1:2])
-    assert extraction.backend == "rules" and extraction.prompt_tokens > 0
-    assert {r.target for r in extraction.relations} >= {"Globex"}
+    statement = {
+        "subject": "user",
+        "attribute": "employer",
+        "statement": "User works at Initech.",
+        "kind": "profile",
+        "value": "Initech",
+        "value_type": "organization",
+        "predicate": "works_at",
+        "source_ids": [episodes[0].id],
+    }
+    model = LLMStatementExtractor("gpt-4o-mini", mock_response=json.dumps({"statements": [statement]}))
+    runtime.graph.ingest(user_pk, graph_view(model.extract(episodes[:1])))
+    (edge,) = runtime.graph.edges(NS, user_id).items
+    assert (edge.predicate, edge.target) == ("works_at", "Initech")
 
 
-def test_the_offline_extractor_is_the_default() -> None:
-    assert isinstance(build_graph_extractor(None), RuleGraphExtractor)
-    assert isinstance(build_graph_extractor("  "), RuleGraphExtractor)
-    assert isinstance(build_graph_extractor("gpt-4o-mini"), FallbackGraphExtractor)
+def test_an_empty_view_writes_nothing(runtime: Runtime, user_id: str) -> None:
+    user_pk, _ = episodes_of(runtime, user_id)
+    changes = runtime.graph.ingest(user_pk, GraphView())
+    assert (changes.entities_created, changes.relations_added) == (0, 0)
+    assert row_counts(runtime, user_pk) == (0, 0)
 
 
 @pytest.mark.parametrize("hops", [0, 4])
 def test_hops_out_of_range_are_refused_by_the_service(runtime: Runtime, user_id: str, hops: int) -> None:
     user_pk, episodes = episodes_of(runtime, user_id)
-    runtime.graph.ingest(user_pk, episodes[:1])
+    runtime.graph.ingest(user_pk, read(episodes[:1]))
     entity = runtime.graph.list_entities(NS, user_id).items[0]
     with pytest.raises(InvalidInputError, match="hops"):
         runtime.graph.neighbors(NS, entity.id, hops=hops)
