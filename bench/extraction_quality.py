@@ -18,7 +18,7 @@ proposes with the labels:
   the labelled time is when it ended, and the predicted time is the prediction's ``valid_until``
   when it has one, else its ``valid_from``.
 
-    python -m bench.extraction_quality [--extractor facts|graph|all] [--show-misses N] [--data PATH]
+    python -m bench.extraction_quality [--extractor facts|graph|statements|semantic|all] [--show-misses N] [--data PATH]
 """
 
 from __future__ import annotations
@@ -26,14 +26,14 @@ from __future__ import annotations
 import argparse
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from agents.extraction import EpisodeText, RuleBasedExtractor, speaker_subject
-from agents.graph_extraction.rules import RuleGraphExtractor
+from agents.extraction import EpisodeText
+from bench.extraction_adapters import ADAPTERS, Adapter, Predicted
 
 DEV_SET = Path(__file__).resolve().parents[1] / "tests" / "data" / "extraction_dev.jsonl"
 
@@ -51,23 +51,6 @@ KINDS: tuple[str, ...] = (
 POLARITIES: tuple[str, ...] = ("holds", "stopped", "negated")
 
 FAMILY_ALIASES = {"residence": "location", "home": "location", "occupation": "job"}
-
-GRAPH_FAMILIES = {
-    "lives_in": "location",
-    "works_at": "employer",
-    "job_title": "job",
-    "studies_at": "education",
-    "comes_from": "origin",
-    "owns": "possession",
-    "likes": "preference",
-    "visited": "event",
-    "attended": "event",
-    "bought": "event",
-}
-"""Graph predicates and the fact family each stands for; relative predicates are below."""
-
-RELATIVE_PREDICATES = frozenset({"married_to", "partner_of", "engaged_to"})
-RELATIVE_SUFFIX = "_of"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,21 +79,6 @@ class Item:
 
     def episode(self) -> EpisodeText:
         return EpisodeText(self.id, self.speaker, self.text, self.occurred_at, self.id)
-
-
-@dataclass(frozen=True, slots=True)
-class Predicted:
-    """An extractor's statement in the form the scorer compares."""
-
-    subject: str
-    attribute: str
-    polarity: str
-    text: str
-    valid_from: datetime | None = None
-    valid_until: datetime | None = None
-
-
-Adapter = Callable[[Sequence[EpisodeText]], list[Predicted]]
 
 
 def load_dev_set(path: Path = DEV_SET) -> list[Item]:
@@ -288,69 +256,6 @@ def tally_by_kind(scores: Sequence[ItemScore]) -> dict[str, Tally]:
     kinds = [kind for kind in KINDS if any(score.kind == kind for score in scores)]
     kinds += sorted({score.kind for score in scores} - set(kinds))
     return {kind: tally(score for score in scores if score.kind == kind) for kind in kinds}
-
-
-# --- adapters ---------------------------------------------------------------------------------
-
-
-def facts_adapter(episodes: Sequence[EpisodeText]) -> list[Predicted]:
-    """RuleBasedExtractor: negated facts are "stopped", ``valid_at`` is when they hold from."""
-    result = RuleBasedExtractor().extract(episodes)
-    return [
-        Predicted(
-            subject=fact.subject,
-            attribute=fact.attribute,
-            polarity="stopped" if fact.negated else "holds",
-            text=fact.statement,
-            valid_from=fact.valid_at,
-        )
-        for fact in result.facts
-    ]
-
-
-def graph_family(predicate: str) -> str | None:
-    if predicate in GRAPH_FAMILIES:
-        return GRAPH_FAMILIES[predicate]
-    if predicate in RELATIVE_PREDICATES or predicate.endswith(RELATIVE_SUFFIX):
-        return "relationship"
-    return None
-
-
-def graph_adapter(episodes: Sequence[EpisodeText]) -> list[Predicted]:
-    """RuleGraphExtractor: relations as facts of the family their predicate stands for.
-
-    Relatives are stored from either end ("Ana --sister_of--> user"), so the subject is the end
-    that is a speaker; an ended relation is "stopped" at its ``invalid_at``. The text is the
-    relation's fact followed by its target's name.
-    """
-    speakers = {subject.casefold() for episode in episodes if (subject := speaker_subject(episode.role))}
-    out = []
-    for relation in RuleGraphExtractor().extract(episodes).relations:
-        kind = graph_family(relation.predicate)
-        if kind is None:
-            kind = relation.predicate
-        target = relation.target
-        subject, other = relation.source, target
-        if kind == "relationship" and target and target.casefold() in speakers and subject.casefold() not in speakers:
-            subject, other = target, relation.source
-        out.append(
-            Predicted(
-                subject=subject,
-                attribute=kind,
-                polarity="stopped" if relation.ended else "holds",
-                text=" ".join(part for part in (relation.fact, other) if part),
-                valid_from=relation.valid_at,
-                valid_until=relation.invalid_at,
-            )
-        )
-    return out
-
-
-ADAPTERS: dict[str, Adapter] = {
-    "facts": facts_adapter,
-    "graph": graph_adapter,
-}
-"""Extractors the benchmark can score, by name; one line adds another."""
 
 
 def run(adapter: Adapter, items: Sequence[Item]) -> list[ItemScore]:

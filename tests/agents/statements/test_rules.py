@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -88,7 +89,8 @@ def test_assistant_turns_make_no_relations() -> None:
 
 def test_repeats_merge_and_cite_every_episode() -> None:
     said = Statement("user", "location", "User lives in Porto.", "fact", SAID, source_episode_ids=("a",))
-    again = Statement("user", "location", "User lives in Porto.", "fact", SAID, confidence=0.9, source_episode_ids=("b",))
+    again = Statement("user", "location", "User lives in Porto.", "fact", SAID, confidence=0.9)
+    again = replace(again, source_episode_ids=("b",))
     (merged,) = in_saying_order([said, again])
     assert merged.source_episode_ids == ("a", "b") and merged.confidence == 0.9
 
