@@ -190,3 +190,23 @@ def test_serve_with_reload_passes_its_options_to_the_reloaded_process(
     options = {"factory": True, "host": "127.0.0.1", "port": 9124, "reload": True}
     assert uvicorn_calls == [("memory_service.api.app:create_app", options)]
     assert os.environ["MEMORY_DATA_DIR"] == str((tmp_path / "dev").resolve()) and os.environ["MEMORY_PORT"] == "9124"
+
+
+def test_search_as_of_sees_memory_as_it_stood(data_dir: Path) -> None:
+    runner = CliRunner()
+    said = [
+        {"role": "user", "content": "I moved to Porto.", "occurred_at": "2024-03-01T10:00:00Z"},
+        {"role": "user", "content": "I moved to Lisbon.", "occurred_at": "2025-01-10T10:00:00Z"},
+    ]
+    added = runner.invoke(app, ["add", "moves", "--user", "ana"], input=json.dumps(said))
+    assert added.exit_code == 0, added.output
+
+    def found(*args: str) -> list[str]:
+        result = runner.invoke(app, ["search", "where did I move?", "--user", "ana", "--json", *args])
+        assert result.exit_code == 0, result.output
+        return [hit["text"] for hit in json.loads(result.stdout)["results"]]
+
+    assert found("--as-of", "2024-06-01T00:00:00Z") == ["I moved to Porto."]
+    assert set(found()) == {"I moved to Porto.", "I moved to Lisbon."}
+    refused = runner.invoke(app, ["search", "q", "--user", "ana", "--as-of", "2024-06-01"])
+    assert refused.exit_code == 2 and "timezone" in refused.stderr, refused.output

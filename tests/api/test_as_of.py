@@ -53,8 +53,10 @@ def stood_at(hit: SearchResult, moment: datetime, said: dict[str, datetime]) -> 
     return learned and started and ongoing
 
 
-async def search(client: Client, user_id: str, as_of: datetime | None) -> list[SearchResult]:
-    response = await call(client.search("where does the user live and work?", user_id, layers=LAYERS, as_of=as_of))
+async def search(
+    client: Client, user_id: str, as_of: datetime | None, layers: list[str] = LAYERS
+) -> list[SearchResult]:
+    response = await call(client.search("where does the user live and work?", user_id, layers=layers, as_of=as_of))
     return list(response.results)
 
 
@@ -70,7 +72,12 @@ async def test_search_as_of_returns_memory_as_it_stood_in_every_layer(
     if moment == BEFORE_THE_MOVE:
         assert "Porto" in texts and "Siemens" in texts and "Lisbon" not in texts and "Google" not in texts
     else:
-        assert "Lisbon" in texts
+        assert "Lisbon" in texts and "Google" in texts
+    # Each layer alone, and each pair, keeps to the same moment.
+    for layers in (["episodic"], ["semantic"], ["graph"], ["episodic", "semantic"], ["semantic", "graph"]):
+        alone = await search(client, user_id, moment, layers)
+        assert alone and {hit.layer for hit in alone} == set(layers), layers
+        assert [hit.text for hit in alone if not stood_at(hit, moment, said)] == [], layers
     # Without as_of the same search reaches what was said later.
     assert any(not stood_at(hit, BEFORE_THE_MOVE, said) for hit in await search(client, user_id, None))
 
