@@ -37,6 +37,10 @@ _SPELLED_OUT: list[tuple[str, _Replacement]] = [
     (r"\bi've\b", "I have"),
     (r"\bive\b(?=\s+(?:been|got|had|just|always|never|also|recently|started|lived|moved)\b)", "I have"),
     (r"\bi'll\b", "I will"),
+    (r"\bwe're\b", "we are"),
+    (r"\bwe've\b", "we have"),
+    (r"\bwe'll\b", "we will"),
+    (r"\bwe'd\b", "we would"),
     (r"\bi'd\b", "I would"),
     (r"\bcan'?t\b", "cannot"),
     (r"\bwon'?t\b", "will not"),
@@ -75,11 +79,17 @@ _DROP_START = re.compile(
 )
 
 # A new clause starts at a conjunction (or comma) that is followed by a fresh "I" / "my" subject.
+_SUBJECT = (
+    r"(?:I|my|we|our (?:whole )?family|the (?:kids|children|family|two of us) and I|"
+    r"me and (?:my|the) (?:\w+ )?(?:partner|wife|husband|boyfriend|girlfriend|fianc[eé]e?|family|kids|children))"
+)
+"""What a statement clause may start with: the speaker, or a group the speaker belongs to."""
 _CLAUSE_BREAK = re.compile(
     r"\s*(?:;|\s-\s|:\s)\s*"
-    r"|(?:,\s*|\s+)(?:and|but|so|because|as|when|while|though|although|after|plus|yet|or|then|"
-    r"and then|and now|and also|but now|so now)\s+(?=(?:I|my)\b)"
-    r"|,\s+(?=(?:I|my)\b)",
+    rf"|(?:,\s*|\s+)(?:and|but|so|because|as|when|while|though|although|after|plus|yet|or|then|"
+    rf"and then|and now|and also|but now|so now)(?:\s+(?:honestly|actually|frankly|now|also|so|luckily|"
+    rf"sadly|thankfully|these days|since then|today))?,?\s+(?={_SUBJECT}\b)"
+    rf"|,\s+(?:(?:now|then|these days|nowadays|since then|after that|today|currently),?\s+)?(?={_SUBJECT}\b)",
     re.IGNORECASE,
 )
 
@@ -101,10 +111,10 @@ _TIME_WORDS = words(
     "the back around about monday tuesday wednesday thursday friday saturday sunday january february "
     "march april may june july august september october november december spring summer fall autumn "
     "winter other day over during two three four five six seven eight nine ten just also then when since "
-    "from between"
+    "from between these nowadays currently now new year year's christmas"
 )
-_PREFIX_BEFORE_SUBJECT = re.compile(r"^(?P<prefix>[\w ,'-]{1,60}?),?\s+(?=(?:I|my)\b)")
-_SUBJECT_START = re.compile(r"^(?:I|my)\b", re.IGNORECASE)
+_PREFIX_BEFORE_SUBJECT = re.compile(rf"^(?P<prefix>[\w ,'-]{{1,60}}?),?\s+(?={_SUBJECT}\b)")
+_SUBJECT_START = re.compile(rf"^{_SUBJECT}\b", re.IGNORECASE)
 
 
 def normalize(text: str) -> str:
@@ -162,23 +172,104 @@ def _strip_lead_in(clause: str) -> str:
     return clause
 
 
+_SHARED_START = re.compile(rf"^(?!I\b|my\b(?! family\b)){_SUBJECT}\s+", re.IGNORECASE)
+_SINGULAR_GROUP = re.compile(r"^(?:our|my) (?:whole )?family\b", re.IGNORECASE)
+_AGREEMENT = {"are": "am", "were": "was", "is": "am", "has": "have", "does": "do", "lives": "live", "owns": "own"}
+_SHARED_PREDICATE = re.compile(
+    r"^I (?:(?:just|finally|recently|also|now|still|then|currently|officially|eventually|both|all|"
+    r"have|had|do not|did not|no longer|used to|been|am|was)\s+)*"
+    r"(?:live|living|lived|move|moved|moving|relocated|relocating|bought|purchased|got|"
+    r"have(?!\s+(?:been|to|had)\b)|own|sold|adopted|rescued|based|staying|settled|renting|rented|broke up|"
+    r"broken up|split up|separated|divorced|married|engaged|switched|left|gave away|got rid of|donated)\b",
+    re.IGNORECASE,
+)
+"""What a shared subject says about the speaker: home, moves, belongings, pets, the couple itself."""
+
+
+def first_person(anchored: str) -> str | None:
+    """A clause with a shared subject ("we", "our family", "my wife and I") said as "I", or None.
+
+    Only predicates about a shared home, household or couple carry over ("we moved to Oslo",
+    "we got a kitten", "we broke up"); "we talked about it" says nothing about the speaker alone.
+    """
+    shared = _SHARED_START.match(anchored)
+    if shared is None:
+        return anchored
+    verb, _, rest = anchored[shared.end() :].partition(" ")
+    lowered = verb.lower()
+    verb = _AGREEMENT.get(lowered, verb) if _SINGULAR_GROUP.match(anchored) or lowered in ("are", "were") else verb
+    said = f"I {verb} {rest}".strip()
+    return said if _SHARED_PREDICATE.match(said) else None
+
+
+_REPORTED = re.compile(
+    r"(?<!\bI )(?<!\bwe )\b(?:said|says|say|told (?:me|us|him|her|them)|tells (?:me|us)|asked|wrote|texted|replied|"
+    r"answered|"
+    r"claimed|claims|announced|thinks|thought|goes|was like|heard)(?: that)?\W*$",
+    re.IGNORECASE,
+)
+_CONJUNCT = re.compile(
+    r"(?:,\s*|\s+)(?:and|then|and then|and also|and now)\s+(?P<verb>joined|moved|relocated|bought|purchased|"
+    r"adopted|rescued|sold|started|quit|left|switched|retired|took a job|now work|now live|went to work|"
+    r"got (?=(?:an?|my|our|the)\s+(?:new\s+)?(?:job|position|role|puppy|kitten|dog|cat|car)\b|married|engaged|"
+    r"divorced|hired))",
+    re.IGNORECASE,
+)
+_FROM_TO = re.compile(
+    r"^(?P<head>I (?:\w+ )?(?:have )?(?:moved|relocated|transferred)) from (?P<source>.+?)"
+    r"\s+to\s+\S",
+    re.IGNORECASE,
+)
+
+
+def readings(anchored: str) -> list[str]:
+    """The clause, plus one reading per coordinated change it also states, each led by "I".
+
+    "I left Acme and joined Initech" also reads "I joined Initech and left Acme": every
+    coordinated verb gets a clause of its own, the others kept behind it as context; and
+    "I moved from Oslo to Rome" also reads "I moved from Oslo", the place left behind.
+    """
+    found = [anchored]
+    cuts = list(_CONJUNCT.finditer(anchored))
+    if cuts and anchored.startswith("I "):
+        parts = [anchored[2 : cuts[0].start()]]
+        parts += [anchored[cut.start("verb") : later.start() if later else None] for cut, later in
+                  zip(cuts, [*cuts[1:], None], strict=True)]  # fmt: skip
+        for index in range(1, len(parts)):
+            others = " and ".join(part for at, part in enumerate(parts) if at != index)
+            found.append(f"I {parts[index]} and {others}")
+    for reading in list(found):
+        source = _FROM_TO.match(reading)
+        if source and source.group("source")[:1].isupper():
+            found.append(f"{source.group('head')} from {source.group('source')}")
+    return found
+
+
 def clauses(sentence: str) -> Iterator[tuple[str, str]]:
     """(clause as said, clause starting at its subject) for each clause of a statement sentence.
 
     The first form keeps lead-ins such as "Last week," for time resolution; the second is what
-    rules match. Clauses that do not start with "I" or "my" after their lead-in are skipped.
+    rules match. Clauses that do not start with their subject after their lead-in are skipped,
+    and so is what someone else said ("she said I ...", a quotation).
     """
     body = statement_part(sentence)
     if body is None:
         return
     carried = ""  # a bare time adverbial split off before its clause ("Last Saturday, I ran ...")
+    before = ""
     for raw in _CLAUSE_BREAK.split(body):
+        reported = bool(_REPORTED.search(before)) or before.count('"') % 2 == 1 or raw.lstrip(" ,").startswith('"')
+        before = f"{before} {raw}"
         piece = raw.strip(" ,")
         if not piece:
             continue
         anchored = _strip_lead_in(piece)
-        if _SUBJECT_START.match(anchored):
-            yield (f"{carried}, {piece}" if carried else piece), anchored
+        if _SUBJECT_START.match(anchored) and not reported:
+            said = f"{carried}, {piece}" if carried else piece
+            spoken = first_person(anchored)
+            lead = said[: len(said) - len(anchored)] if said.endswith(anchored) else ""
+            for reading in readings(spoken) if spoken else ():
+                yield (said if reading == spoken else lead + reading), reading
             carried = ""
         else:
             carried = piece if _only_time_words(_LEAD_IN.sub("", piece)) else ""

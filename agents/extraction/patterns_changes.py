@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from agents.extraction.rule import ME, Built, Found, Rule, conjugate, head_noun, rule, topic_slug
+from agents.extraction.rule import ME, Built, Found, Rule, conjugate, head_noun, possession_slot, rule, topic_slug
 
 _DIET_WORDS = re.compile(r"\b(?:meat|dairy|fish|pork|beef|chicken|eggs?|gluten|sugar|vegetarian|vegan|eating)\b", re.I)
 
@@ -31,7 +31,7 @@ def verb_slot(verb: str, obj: str) -> str:
     if verb.startswith("smok"):
         return "habit:smoking"
     if verb in ("own", "have", "drive"):
-        return f"possession:{head_noun(obj) or 'unspecified'}"
+        return possession_slot(obj)
     if verb in ("like", "love", "enjoy", "prefer"):
         return f"preference:{topic_slug(obj)}"
     if verb in ("date", "see"):
@@ -121,6 +121,13 @@ def _broke_up(found: Found) -> Built:
     return ("relationship:partner", found.say(f"broke up with {who}")) if who else None
 
 
+def _broke_up_bare(found: Found) -> Built:
+    """ "we broke up", "we split up last month": the couple itself, no one else named."""
+    if found.raw("rest") and found.obj("rest") is not None:
+        return None  # "broke up a fight", "split up the bill": an object, not a couple
+    return "relationship:partner", found.say("broke up with their partner")
+
+
 def _divorced(found: Found) -> Built:
     return "relationship:spouse", found.say(f"is {found.raw('what').lower()}")
 
@@ -130,7 +137,7 @@ def _sold(found: Found) -> Built:
     if thing is None:
         return None
     verb = re.sub(r"^(?:have|has) ", "", found.raw("verb").lower()).replace("given", "gave").replace("gotten", "got")
-    return f"possession:{head_noun(thing) or 'unspecified'}", found.say(f"{verb} {thing}")
+    return possession_slot(thing), found.say(f"{verb} {thing}")
 
 
 def _laid_off(found: Found) -> Built:
@@ -189,7 +196,8 @@ RULES: tuple[Rule, ...] = (
     ),
     rule(
         "moved_away",
-        ME + r"(?:have )?(?:moved|relocated) (?:out of|away from)\s+(?P<obj>.+)",
+        ME + r"(?:have )?(?:moved|relocated) (?:out of|away from|from(?=\s+(?-i:[A-Z])(?!.*\s(?:to|into)\s)))"
+        r"\s+(?P<obj>.+)",
         "fact",
         _moved_away,
         0.8,
@@ -201,6 +209,14 @@ RULES: tuple[Rule, ...] = (
         "fact",
         _broke_up,
         0.8,
+        negated=True,
+    ),
+    rule(
+        "broke_up_bare",
+        ME + r"(?:have )?(?:broke|broken|split) up\b(?!\s+with\b)(?P<rest>.*)",
+        "fact",
+        _broke_up_bare,
+        0.75,
         negated=True,
     ),
     rule(

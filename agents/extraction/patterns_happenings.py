@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from agents.extraction.rule import ME, OBJ, Built, Found, Rule, conjugate, head_noun, rule, topic_slug
+from agents.extraction.rule import ME, OBJ, Built, Found, Rule, conjugate, possession_slot, rule, topic_slug
 from agents.extraction.vocabulary import words
 
 # past form (or participle) -> lemma, for event keys
@@ -160,7 +160,7 @@ def _purchase(found: Found) -> Built:
         return None
     verb = " ".join(found.raw("verb").lower().split())
     tense = "has " if found.raw("perf") else ""
-    return f"possession:{head_noun(thing) or 'unspecified'}", found.say(f"{tense}{verb} {thing}")
+    return possession_slot(thing), found.say(f"{tense}{verb} {thing}")
 
 
 def _planning(found: Found) -> Built:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from agents.extraction.models import FactKind
-from agents.extraction.rule import ME, NAME, OBJ, Built, Found, Rule, head_noun, rule, topic_slug
+from agents.extraction.rule import ME, NAME, OBJ, Built, Found, Rule, possession_slot, rule, topic_slug
 from agents.extraction.vocabulary import (
     MANY_OF_A_KIND,
     PETS,
@@ -22,7 +22,11 @@ from agents.extraction.vocabulary import (
     relation_key,
 )
 
-_NAMED = rf"(?:,?\s+(?:named|called)\s+(?P<name>{NAME}(?:,? (?:and|&) {NAME})?))?"
+_NAMED = (
+    rf"(?:(?:,?\s+(?:named|called)|(?:\s+[a-z][a-z ]{{0,30}}?)?,\s+(?:and\s+)?(?:her|his|its|their) names? (?:is|are))"
+    rf"\s+(?P<name>{NAME}(?:,? (?:and|&) {NAME})?))?"
+)
+"""A name given with the noun ("a cat named Luna") or just after it ("a kitten last week, her name is Miso")."""
 _COUNT = r"(?:an?|one|two|three|four|five|six|\d{1,2}|several|a few|a couple of)"
 _REL_VERBS = (
     r"is|are|was|were|lives|live|works|work|just|recently|moved|has|have|had|got|started|loves|love|likes|like|"
@@ -172,11 +176,11 @@ def _owns(found: Found) -> Built:
     if thing is None:
         return None
     verb = found.raw("verb").lower()
-    head = "car" if verb == "drive" else head_noun(thing)
-    if verb in ("have", "have got") and head not in POSSESSABLE:
+    slot = "possession:car" if verb == "drive" else possession_slot(thing)
+    if verb in ("have", "have got") and slot.split(":", 1)[1] not in POSSESSABLE:
         return None
     predicate = {"have": "has", "have got": "has", "own": "owns", "drive": "drives"}[verb]
-    return f"possession:{head}", found.say(f"{predicate} {thing}")
+    return slot, found.say(f"{predicate} {thing}")
 
 
 def _my_attribute(found: Found) -> Built:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from agents.extraction.phrasing import third_person
-from agents.extraction.rule import ME, NAME, OBJ, Built, Found, Rule, conjugate, head_noun, rule, topic_slug
+from agents.extraction.rule import ADV, ME, NAME, OBJ, Built, Found, Rule, conjugate, head_noun, rule, topic_slug
 from agents.extraction.vocabulary import (
     DIETS,
     FAN_HEADS,
@@ -305,7 +305,14 @@ RULES: tuple[Rule, ...] = (
         lambda found: ("job", found.say("is retired")),
         0.75,
     ),
-    rule("retired_from", ME + r"(?:have )?retired\b(?:\s+from\s+" + OBJ + ")?", "event", _retired_from, 0.7),
+    rule(
+        "retired_from",
+        ME + r"(?:have )?" + ADV + r"retired\b(?:\s+from\s+" + OBJ + ")?",
+        "event",
+        _retired_from,
+        0.7,
+        negated=True,  # retiring ends the job held until then
+    ),
     rule(
         "promoted",
         ME + r"(?:got|was|have been|just got) (?P<what>promoted|hired|accepted|admitted)\b(?P<rest>.*)",
@@ -325,7 +332,7 @@ RULES: tuple[Rule, ...] = (
     rule("graduated", ME + r"(?:have )?graduated\b(?P<rest>.*)", "event", _graduated, 0.8),
     rule(
         "is_a",
-        ME + r"(?P<verb>am|have been|became|work as|was hired as|got hired as)\s+(?P<art>an?)\s+" + OBJ,
+        ME + r"(?P<verb>am|have been|became|work as|was hired as|got hired as)\s+" + ADV + r"(?P<art>an?)\s+" + OBJ,
         "profile",
         _is_a,
         0.7,

@@ -55,7 +55,8 @@ _DURATION = re.compile(
     re.IGNORECASE,
 )
 _TIME_PREPOSITION = (
-    r"(?:(?:on|in|at|during|since|from|by|around|about|over|back in|this past|earlier|ever|every|by the end of)\s+)?"
+    r"(?:(?:on|in|at|during|since|from|by|around|about|over|back in|this past|earlier|ever|every|by the end of)\s+"
+    r"(?:the\s+)?)?"
     r"(?:(?:early|mid|late|the end of|the beginning of|the start of)[\s-]+)?"
 )
 _LEADING_FILLER = re.compile(
@@ -160,6 +161,8 @@ def clean_object(text: str, time_phrases: Iterable[str] = (), possessive: str = 
     text = _drop_phrases(text, time_phrases)
     text = _LEADING_FILLER.sub("", text.strip(" ,.-'"))
     text = _cut(text)
+    if len(text.split()) <= 4 and re.search(r"\b(?:there|here)$", text.strip(" ,.-'"), re.IGNORECASE):
+        return None  # "enjoy working there": the place itself was said elsewhere
     for _ in range(3):
         text = _TRAILING_FILLER.sub("", " " + text.strip(" ,.-'")).strip(" ,.-'")
     text = _balance_quotes(text)

@@ -14,7 +14,7 @@ from typing import Literal
 
 from agents.extraction.models import FactKind
 from agents.extraction.phrasing import clean_object, sentence, slug, third_person
-from agents.extraction.vocabulary import words
+from agents.extraction.vocabulary import possession_key, words
 
 ADV = (
     r"(?:(?:really|actually|just|also|currently|still|now|recently|finally|even|usually|always|often|"
@@ -131,6 +131,13 @@ def head_noun(phrase: str) -> str:
     core = _HEAD_STOP.sub("", _QUANTITY_OF.sub("", phrase)).strip()
     words = re.findall(r"[A-Za-z][\w'-]*", core)
     return re.sub(r"[^a-z0-9]+", "_", words[-1].lower()).strip("_") if words else ""
+
+
+def possession_slot(phrase: str) -> str:
+    """Slot of a belonging: ``possession:car`` for "a Honda Civic" or "my old Tesla", else by head noun."""
+    core = _HEAD_STOP.sub("", _QUANTITY_OF.sub("", phrase)).strip()
+    key = possession_key(re.findall(r"[A-Za-z][\w-]*", core), head_noun(phrase))
+    return f"possession:{key or 'unspecified'}"
 
 
 def topic_slug(phrase: str) -> str:

@@ -20,6 +20,7 @@ from agents.extraction import (
     patterns_people,
     patterns_preferences,
     patterns_profile,
+    patterns_work,
 )
 from agents.extraction.clauses import quoted_user_clauses, statement_clauses
 from agents.extraction.models import (
@@ -35,6 +36,7 @@ from agents.extraction.timing import first_instant, is_ahead, time_phrases
 
 DEFAULT_RULES: tuple[Rule, ...] = (
     *patterns_changes.RULES,
+    *patterns_work.RULES,
     *patterns_profile.RULES,
     *patterns_people.RULES,
     *patterns_preferences.RULES,

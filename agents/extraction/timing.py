@@ -6,8 +6,9 @@ module picks one instant per fact. A range's start is the instant ("since March"
 meant ("two weeks ago" -> 14 days back). Ranges open at the start ("before May") say nothing
 about when something began and are skipped.
 
-Two readings are added on top of timeparse: "for 3 years" counts back from the episode time
-like "for the past 3 years", and "the 15th of last month" is that day, not the whole month.
+Three readings are added on top of timeparse: "for 3 years" counts back from the episode time
+like "for the past 3 years", "the 15th of last month" is that day, not the whole month, and
+fixed-date holidays ("since New Year", "at Christmas") are their latest day.
 For plans, a bare name whose latest occurrence is over ("in August" said in September, "on
 Friday" said on a Saturday) means the next one.
 """
@@ -38,6 +39,16 @@ _NAMED_DAYS = re.compile(
     r"\b(?:Black|Good|Cyber|Easter|Palm|Ash|Fat|Super Bowl|Giving|Holy|Shrove|Small Business|Travel) "
     r"(?:Friday|Monday|Sunday|Wednesday|Tuesday|Thursday|Saturday)\b"
 )
+# Holidays on a fixed date; "last"/"this"/"next" pick the year, a bare name is the latest one.
+_HOLIDAYS = {"new year's eve": (12, 31), "new year's day": (1, 1), "new year's": (1, 1), "new year": (1, 1),
+             "new years": (1, 1), "christmas eve": (12, 24), "christmas day": (12, 25), "christmas": (12, 25),
+             "valentine's day": (2, 14), "halloween": (10, 31)}  # fmt: skip
+_HOLIDAY = re.compile(
+    r"\b(?:(?P<which>last|this|next)\s+)?(?:the\s+)?(?P<day>"
+    + "|".join(sorted((re.escape(name) for name in _HOLIDAYS), key=len, reverse=True))
+    + r")(?!\s+(?:party|dinner|gift|present|tree|card|market|sale)s?\b)",
+    re.IGNORECASE,
+)
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?")
 
 
@@ -52,6 +63,23 @@ def _day_of_month(match: re.Match[str], now: datetime) -> TimeRange | None:
     return TimeRange(start, start + timedelta(days=1), match.group(0))
 
 
+def _holiday(match: re.Match[str], now: datetime) -> TimeRange:
+    """The day a holiday phrase names: the latest one not after today, or as "last"/"this"/"next" say."""
+    month, day_of = _HOLIDAYS[match.group("day").lower()]
+    which, today = (match.group("which") or "").lower(), now.date()
+    this_year = date(today.year, month, day_of)
+    if which == "next":
+        year = today.year if this_year > today else today.year + 1
+    elif which == "this":
+        year = today.year
+    elif which == "last":
+        year = today.year if this_year < today else today.year - 1
+    else:
+        year = today.year if this_year <= today else today.year - 1
+    start = datetime.combine(date(year, month, day_of), time(), tzinfo=now.tzinfo)
+    return TimeRange(start, start + timedelta(days=1), match.group(0))
+
+
 def time_phrases(text: str, now: datetime) -> list[TimeRange]:
     """Every resolvable time phrase in ``text``, in text order, against the aware time ``now``."""
     found: list[tuple[int, TimeRange]] = []
@@ -61,6 +89,9 @@ def time_phrases(text: str, now: datetime) -> list[TimeRange]:
         if resolved is not None:
             found.append((match.start(), resolved))
             masked = masked[: match.start()] + " " * len(match.group(0)) + masked[match.end() :]
+    for match in _HOLIDAY.finditer(masked):
+        found.append((match.start(), _holiday(match, now)))
+        masked = masked[: match.start()] + " " * len(match.group(0)) + masked[match.end() :]
     masked = _DURATION.sub(lambda m: f"for the past {m.group('n')} {m.group('unit')}", masked)
     for resolved in find_time_expressions(masked, now):
         found.append((masked.find(resolved.phrase), resolved))

@@ -117,6 +117,24 @@ POSSESSABLE = words(
     "headphones airpods sewing"
 )
 
+VEHICLE_HEADS = words(
+    "car sedan hatchback coupe convertible suv minivan jeep crossover pickup prius civic corolla camry "
+    "accord mustang outback forester rav4 crv cr-v wrangler"
+)
+VEHICLE_MAKES = words(
+    "tesla honda toyota ford bmw audi mercedes volkswagen vw subaru mazda nissan hyundai kia volvo chevy "
+    "chevrolet porsche lexus fiat peugeot renault skoda"
+)
+"""Car types and models (as the head noun) and makes (anywhere in the phrase): "a Civic", "a Tesla
+Model 3" and "my old car" all fill ``possession:car``, so selling one and buying another meet."""
+
+
+def possession_key(phrase_words: list[str], head: str) -> str:
+    """Slot key of a belonging: "car" for a car type, model or make, else its head noun."""
+    if head in VEHICLE_HEADS or any(word.lower() in VEHICLE_MAKES for word in phrase_words):
+        return "car"
+    return head
+
 
 def relation_key(word: str) -> str:
     """Normalized relation for a slot key: "older sister" -> "sister", "mom" -> "mother", "kids" -> "children"."""

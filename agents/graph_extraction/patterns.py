@@ -14,8 +14,12 @@ ADV = (
     r"(?:(?:really|actually|just|also|currently|still|now|recently|finally|even|officially|already|"
     r"originally|eventually|luckily|happily|proudly|then|once|both|all)\s+)*"
 )
-WE = r"(?:\b(?:I|[Ww]e)(?:'ve|'m|'d| am| have| had| were| was)?\s+(?i:been\s+)?)"
-"""A first-person subject ("I", "we") with its auxiliary: "I've been", "we're" is not used."""
+WE = (
+    r"(?:\b(?:I|[Ww]e|(?:[Oo]ur|[Mm]y) (?:whole )?family)(?:'ve|'m|'re| am| are| have| has| had| were| was)?\s+"
+    r"(?i:been\s+)?)"
+)
+"""A subject that includes the speaker ("I", "we", "our family") with its auxiliary ("I've been");
+never a modal ("we'd", "I might"): a wish is not a state."""
 
 _WORD = r"[A-Z][\w'’&-]*(?:\.(?=\s[A-Z]))?"
 NAME_BODY = rf"{_WORD}(?:\s+(?:(?:of|de|la|del|the|and|&|on)\s+)?{_WORD})*"
@@ -264,3 +268,48 @@ EVENT = _rx(
 SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 MENTION = re.compile(NAME)
 PAST_TENSE = frozenset({"worked", "lived", "volunteered"})
+
+# Changes: what ended and what holds now. Each pattern here feeds agents.graph_extraction.changes.
+_LEAVE = r"(?i:left|quit|resigned from)"
+_JOIN = r"(?i:joined|join|started at|started working at|started working for|went to work for|went to work at)"
+SWITCH_JOB = _rx(
+    rf"\bI\s+{ADV}{_LEAVE}\s+{DET}(?P<old>{NAME_BODY}),?\s+(?i:and|to)\s+(?i:then\s+)?(?i:now\s+)?{_JOIN}\s+"
+    rf"{DET}{NAME}"
+)
+""""I left Acme and joined Initech": the old employer ended, the new one holds."""
+EMPLOYED = _rx(rf"{WE}{ADV}(?i:employed)\s+(?i:by)\s+{DET}{NAME}")
+MOVE_FROM = _rx(
+    rf"{WE}{ADV}(?i:moved|relocated)\s+(?i:all the way\s+)?(?i:from)\s+{DET}(?P<old>{NAME_BODY})\s+(?i:to)\s+"
+    rf"{DET}{NAME}"
+)
+MOVE_AWAY = (
+    _rx(rf"{WE}{ADV}(?i:moved|relocated)\s+(?i:out of|away from)\s+{DET}{NAME}"),
+    _rx(rf"\bI\s+{ADV}(?i:left)\s+{DET}{NAME}(?=,?\s+(?i:and|to)\s+(?i:then\s+)?(?i:moved|relocated|move)\b)"),
+    _rx(
+        rf"\bI\s+(?:(?i:no longer)\s+(?i:live)\s+(?i:in)\s+{DET}{NAME}"
+        rf"|(?i:don't|do not)\s+(?i:live)\s+(?i:in)\s+{DET}(?P<there>{NAME_BODY})(?=[^.]*\b(?i:any ?more)\b))"
+    ),
+)
+""""We moved out of Leeds", "I left Oslo and moved to Rome", "I don't live in Oslo anymore"."""
+LEFT_FOR_HOME = _rx(
+    rf"\bI\s+{ADV}(?i:left)\s+{DET}{NAME_BODY},?\s+(?i:and|to)\s+(?i:then\s+)?(?i:moved|relocated|move)\s+"
+    rf"(?i:back\s+)?(?i:to)\s+{DET}{NAME}"
+)
+""""I left Oslo and moved to Rome": the new home, said without its own subject."""
+SOLD = _rx(rf"{WE}{ADV}(?i:sold|gave away|got rid of)\s+(?i:my|our)\s+(?:(?i:old)\s+)?{NAME}")
+PET_NAME_AFTER = _rx(
+    rf"{WE}{ADV}(?i:got|adopted|have|rescued|bought|brought home)\s+(?i:a|an|another)\s+"
+    rf"(?:(?i:new|little|rescue|sweet)\s+)?(?P<kind>(?i:{_PETS}))\b[^.,;!?]{{0,30}},\s+(?i:and\s+)?"
+    rf"(?i:her|his|its|their)\s+(?i:name)\s+(?i:is)\s+(?P<name>[A-Z][a-z]+)"
+)
+BROKE_UP = _rx(
+    rf"{WE}{ADV}(?:(?i:got|just got)\s+)?(?P<how>(?i:broke up|split up|broken up|separated|divorced))\b"
+    rf"(?:\s+(?i:with)\s+(?:(?i:my)\s+(?:\w+\s+)?)?(?P<name>[A-Z][a-z]+)?)?"
+)
+RETIRED = _rx(rf"\bI(?:'ve|\s+have)?\s+{ADV}(?i:retired)\b(?!\s+(?i:[a-z]+\s+)?(?i:teacher|parents?|couple|people))")
+""""I retired", "I've just retired": the job held until then ended."""
+BOUGHT_AFTER_SALE = _rx(
+    r"(?i:sold|gave away|got rid of)\s+[^.,;!?]{1,40}?\s+(?i:and)\s+(?i:then\s+)?(?i:bought|got|purchased)\s+"
+    rf"(?:(?i:a|an|the|new|myself a|us a)\s+)+{NAME}"
+)
+""""I sold my Civic and bought a Tesla": the purchase shares the subject of the sale."""

@@ -19,6 +19,8 @@ from agents.extraction.timing import resolve_valid_at
 from agents.extraction.vocabulary import OCCUPATIONS
 from agents.graph_extraction import patterns as p
 from agents.graph_extraction.base import GraphExtraction
+from agents.graph_extraction.changes import read_changes
+from agents.graph_extraction.statements import statement_text
 from graph.candidates import EntityCandidate, RelationCandidate
 from graph.model import EntityType
 from graph.names import normalize_name
@@ -93,10 +95,10 @@ class RuleGraphExtractor:
             if subject is None:
                 continue
             found.entity(subject, "person", episode.id)
-            for text in p.SENTENCES.split(episode.content):
-                text = text.strip()
+            for sentence in p.SENTENCES.split(episode.content):
+                text = statement_text(sentence.strip())
                 if text:
-                    when = resolve_valid_at(text, episode.occurred_at)
+                    when = resolve_valid_at(sentence, episode.occurred_at)
                     _read(_Sentence(text, subject, subject_label(subject), episode, when), found)
         return GraphExtraction(list(found.entities.values()), found.relations, backend=self.backend)
 
@@ -188,6 +190,11 @@ def _read(s: _Sentence, found: _Found) -> None:
             _relate(s, found, "visited", place, "place", f"{who} visited {place}{_on(s)}.")
     _relatives(s, found, taken)
     _possessions(s, found)
+
+    def relate(predicate: str, target: str | None, kind: EntityType, fact: str, *, ended: bool = False) -> None:
+        _relate(s, found, predicate, target, kind, fact, ended=ended)
+
+    read_changes(text, who, _on(s), relate, named)
     for m in p.EVENT.finditer(text):
         event = re.sub(r"^(?:new|fun|great|big|little|local|first|free)\s+", "", " ".join(m.group("event").split()))
         _relate(s, found, "attended", event, "event", f"{who} attended a {event}{_on(s)}.")
@@ -259,6 +266,15 @@ _FOLLOWERS = frozenset(
         "about",
         "around",
         "near",
+        "over",
+        "back",
+        "ago",
+        "earlier",
+        "later",
+        "anymore",
+        "two",
+        "three",
+        "a",
     ]
 )
 

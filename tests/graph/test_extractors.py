@@ -44,6 +44,54 @@ def test_rule_table(text: str, expected: set[tuple[str, str, str | None, bool]])
     assert triples(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # shared subjects
+        ("Our family relocated to Tromso in the autumn.", {("user", "lives_in", "Tromso", False)}),
+        ("The kids and I moved to Porto over the summer.", {("user", "lives_in", "Porto", False)}),
+        ("We got a kitten last week, her name is Miso.", {("user", "owns", "Miso", False)}),
+        ("We adopted a puppy, and his name is Rex.", {("user", "owns", "Rex", False)}),
+        # present states
+        ("These days I live in Oslo.", {("user", "lives_in", "Oslo", False)}),
+        ("I'm employed by Deloitte.", {("user", "works_at", "Deloitte", False)}),
+        ("We are employed by Globex.", {("user", "works_at", "Globex", False)}),
+        # changes: what ended and what holds
+        ("I left Amazon and joined Microsoft.",
+            {("user", "works_at", "Amazon", True), ("user", "works_at", "Microsoft", False)}),
+        ("I left Acme to join Initech.", {("user", "works_at", "Acme", True), ("user", "works_at", "Initech", False)}),
+        ("I quit Siemens and started at Google.",
+            {("user", "works_at", "Siemens", True), ("user", "works_at", "Google", False)}),
+        ("I moved from Boston to Seattle.",
+            {("user", "lives_in", "Boston", True), ("user", "lives_in", "Seattle", False)}),
+        ("We relocated from Oslo to Bergen.",
+            {("user", "lives_in", "Oslo", True), ("user", "lives_in", "Bergen", False)}),
+        ("I left Berlin and moved to Paris.",
+            {("user", "lives_in", "Berlin", True), ("user", "lives_in", "Paris", False)}),
+        ("We moved out of Leeds.", {("user", "lives_in", "Leeds", True)}),
+        ("I don't live in Oslo anymore.", {("user", "lives_in", "Oslo", True)}),
+        ("I sold my Civic and bought a Tesla.", {("user", "owns", "Civic", True), ("user", "bought", "Tesla", False)}),
+        ("We broke up.", {("user", "partner_of", None, True)}),
+        ("We split up last month.", {("user", "partner_of", None, True)}),
+        ("I broke up with Sam.", {("user", "partner_of", "Sam", True)}),
+        ("I got divorced.", {("user", "married_to", None, True)}),
+        ("I retired last year.", {("user", "works_at", None, True)}),
+        ("I've just retired.", {("user", "works_at", None, True)}),
+        # not the speaker's own statements
+        ("My friend said she moved to Rome.", set()),
+        ('He told me "I quit Siemens".', set()),
+        ("If we moved to Paris, we'd be happy.", set()),
+        ("I'd move to Paris if I could.", set()),
+        ("Did we move to Paris?", set()),
+        ("Should I quit Siemens?", set()),
+        ("We talked about moving to Rome.", set()),
+        ("I left Berlin.", set()),
+    ],
+)  # fmt: skip
+def test_life_changes(text: str, expected: set[tuple[str, str, str | None, bool]]) -> None:
+    assert triples(text) == expected
+
+
 def test_named_speaker_is_the_subject_and_time_resolves_against_the_episode() -> None:
     found = RuleGraphExtractor().extract([EpisodeText("D1:3", "Caroline", "I visited Sweden last week.", NOW)])
     (relation,) = found.relations

@@ -55,7 +55,7 @@ POSITIVE: list[tuple[str, str, str, str]] = [
     ("I've got two cats named Tom and Jerry.", "pet:cat", "User has two cats named Tom and Jerry.", "fact"),
     ("My cat Milo is sick.", "pet:cat", "User has a cat named Milo.", "fact"),
     ("I have an older brother.", "relationship:brother", "User has an older brother.", "fact"),
-    ("I own a Honda Civic.", "possession:civic", "User owns a Honda Civic.", "fact"),
+    ("I own a Honda Civic.", "possession:car", "User owns a Honda Civic.", "fact"),  # any car fills one slot
     # preferences
     ("I love sushi!", "preference:sushi", "User loves sushi.", "preference"),
     ("I can't stand cilantro.", "preference:cilantro", "User cannot stand cilantro.", "preference"),

@@ -62,3 +62,35 @@ def test_resolution_uses_the_episode_timezone() -> None:
 )
 def test_resolve_when(when: str | None, expected: datetime | None) -> None:
     assert resolve_when(when, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I've lived here since New Year", day(2023, 1, 1)),
+        ("since New Year's Day", day(2023, 1, 1)),
+        ("we got engaged on New Year's Eve", day(2022, 12, 31)),
+        ("I moved in at Christmas", day(2022, 12, 25)),
+        ("last Christmas I gave you my heart", day(2022, 12, 25)),
+        ("I met her on Halloween", day(2022, 10, 31)),
+        ("we're hosting next Christmas", day(2023, 12, 25)),
+        ("I bought a Christmas tree", None),  # a thing named after the day, not the day
+    ],
+)
+def test_fixed_date_holidays_are_their_latest_day(text: str, expected: datetime | None) -> None:
+    assert resolve_valid_at(text, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("we moved over the summer", day(2022, 6, 1)),  # said in May: the summer before
+        ("we moved in the autumn", day(2022, 9, 1)),
+        ("we moved in the fall", day(2022, 9, 1)),
+        ("I started back in March", day(2023, 3, 1)),
+        ("I moved earlier this year", day(2023, 1, 1)),
+        ("I retired two years ago", day(2021, 5, 30)),
+    ],
+)
+def test_vague_past_times(text: str, expected: datetime) -> None:
+    assert resolve_valid_at(text, NOW) == expected
