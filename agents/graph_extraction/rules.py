@@ -18,9 +18,9 @@ from agents.extraction.models import EpisodeText, speaker_subject, subject_label
 from agents.extraction.timing import resolve_valid_at
 from agents.extraction.vocabulary import OCCUPATIONS
 from agents.graph_extraction import patterns as p
+from agents.graph_extraction.asserted import statement_text
 from agents.graph_extraction.base import GraphExtraction
 from agents.graph_extraction.changes import read_changes
-from agents.graph_extraction.statements import statement_text
 from graph.candidates import EntityCandidate, RelationCandidate
 from graph.model import EntityType
 from graph.names import normalize_name
