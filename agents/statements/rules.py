@@ -141,15 +141,19 @@ def join(
 
 def _same_reading(read: Statement, facts: Sequence[Statement]) -> tuple[int, Statement] | None:
     """The fact statement saying what a single-valued relation says: same subject, slot and
-    polarity, naming the relation's value (or, for an ending that names none, any)."""
+    polarity, naming the relation's value; for an ending that names no value, any ending of the
+    turn (its sentence names what ended better than "User retired on 1 March 2024.")."""
     slot = slot_of(read.attribute)
-    for index, fact in enumerate(facts):
-        if fact.predicate is not None or fact.holds != read.holds or fact.subject != read.subject:
-            continue
-        if slot_of(fact.attribute) != slot:
-            continue
-        if read.value is None or normalize_name(read.value) in normalize_name(fact.text):
+    candidates = [
+        (index, fact)
+        for index, fact in enumerate(facts)
+        if fact.predicate is None and fact.holds == read.holds and fact.subject == read.subject
+    ]
+    for index, fact in candidates:
+        if slot_of(fact.attribute) == slot and normalize_name(read.value or "") in normalize_name(fact.text):
             return index, fact
+    if read.value is None and not read.holds and candidates:
+        return candidates[0]  # "I retired": the fact's words say what ended; the relation ends the job
     return None
 
 

@@ -36,6 +36,7 @@ SLOTS: tuple[Slot, ...] = (
     Slot("age", "age", True),
     Slot("origin", "comes_from", False, "place"),
     Slot("diet", None, True),
+    Slot("possession:car", None, True),  # the car one drives: "sold my Civic, bought a Tesla" replaces it
     Slot("name", None, True),
     Slot("residence", None, True),
     Slot("home", None, True),

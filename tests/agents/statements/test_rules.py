@@ -100,3 +100,12 @@ def test_statements_refuse_bad_values() -> None:
         Statement("user", "location", "User lives in Porto.", "fact", SAID, polarity="maybe")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="timezone"):
         Statement("user", "location", "User lives in Porto.", "fact", datetime(2025, 1, 1))
+
+
+@pytest.mark.parametrize("text", ["I retired from the fire service in March.", "I quit my job last week."])
+def test_an_ending_naming_no_value_keeps_the_facts_words(text: str) -> None:
+    batch = read(text)
+    endings = [f for f in facts_view(batch) if f.negated]
+    assert len(endings) == 1, [f.statement for f in facts_view(batch)]
+    assert not any(word in endings[0].statement for word in (" on 1 ", " on 3 "))  # not the relation's dated stub
+    assert [(r.predicate, r.target, r.ended) for r in graph_view(batch).relations] == [("works_at", None, True)]

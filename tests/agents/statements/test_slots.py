@@ -34,6 +34,8 @@ def test_every_functional_predicate_fills_a_single_valued_slot() -> None:
         ("education", False),
         ("preference:sushi", False),
         ("pet:dog", False),
+        ("possession:car", True),
+        ("possession:bike", False),
     ],
 )
 def test_single_valued_slots(attribute: str, single: bool) -> None:
