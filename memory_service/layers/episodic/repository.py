@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from memory_service.domain import Episode, Role, SessionSummary
@@ -99,16 +100,53 @@ def list_session_episodes(db: Session, session: SessionRow, after_position: int 
     return [to_episode(r, session.external_id, user_external) for r in rows]
 
 
+_EPISODE_COLUMNS = (
+    EpisodeRow.id,
+    EpisodeRow.agent_id,
+    EpisodeRow.role,
+    EpisodeRow.content,
+    EpisodeRow.position,
+    EpisodeRow.occurred_at,
+    EpisodeRow.created_at,
+    EpisodeRow.metadata_,
+    SessionRow.external_id.label("session_external"),
+    UserRow.external_id.label("user_external"),
+)
+"""What a search hit shows of an episode, read as plain columns: a session search shows
+three turns of each of up to 50 sessions, and building ORM objects for them cost more than
+the ranking itself."""
+
+
+def _episodes(db: Session, condition: Any) -> list[Row[Any]]:
+    return list(
+        db.execute(
+            select(*_EPISODE_COLUMNS)
+            .join(SessionRow, SessionRow.id == EpisodeRow.session_id)
+            .join(UserRow, UserRow.id == EpisodeRow.user_id)
+            .where(condition)
+        ).all()
+    )
+
+
+def _episode_of(row: Row[Any]) -> Episode:
+    return Episode(
+        pk=row.id,
+        session_id=row.session_external,
+        user_id=row.user_external,
+        agent_id=row.agent_id,
+        role=row.role,
+        content=row.content,
+        position=row.position,
+        occurred_at=row.occurred_at,
+        created_at=row.created_at,
+        metadata=row.metadata_ or {},
+    )
+
+
 def episodes_by_pk(db: Session, pks: Sequence[int]) -> dict[int, Episode]:
     if not pks:
         return {}
-    rows = db.execute(
-        select(EpisodeRow, SessionRow.external_id, UserRow.external_id)
-        .join(SessionRow, SessionRow.id == EpisodeRow.session_id)
-        .join(UserRow, UserRow.id == EpisodeRow.user_id)
-        .where(EpisodeRow.id.in_(list(pks)))
-    ).all()
-    return {row.id: to_episode(row, session_ext, user_ext) for row, session_ext, user_ext in rows}
+    return {row.id: _episode_of(row) for row in _episodes(db, EpisodeRow.id.in_(list(pks)))}
 
 
 def session_neighbors(db: Session, episodes: Sequence[Episode], span: int) -> dict[int, tuple[Episode, ...]]:
@@ -116,18 +154,14 @@ def session_neighbors(db: Session, episodes: Sequence[Episode], span: int) -> di
     if span <= 0 or not episodes:
         return {}
     wanted = {(e.session_id, p) for e in episodes for p in range(e.position - span, e.position + span + 1)}
-    rows = db.execute(
-        select(EpisodeRow, SessionRow.external_id, UserRow.external_id)
-        .join(SessionRow, SessionRow.id == EpisodeRow.session_id)
-        .join(UserRow, UserRow.id == EpisodeRow.user_id)
-        .where(
-            EpisodeRow.session_id.in_(
-                select(EpisodeRow.session_id).where(EpisodeRow.id.in_([e.pk for e in episodes])).scalar_subquery()
-            ),
-            EpisodeRow.position.in_(sorted({p for _, p in wanted})),
+    rows = _episodes(
+        db,
+        EpisodeRow.session_id.in_(
+            select(EpisodeRow.session_id).where(EpisodeRow.id.in_([e.pk for e in episodes])).scalar_subquery()
         )
-    ).all()
-    by_place = {(session, row.position): to_episode(row, session, user) for row, session, user in rows}
+        & EpisodeRow.position.in_(sorted({p for _, p in wanted})),
+    )
+    by_place = {(row.session_external, row.position): _episode_of(row) for row in rows}
     return {
         e.pk: tuple(
             by_place[(e.session_id, p)]
