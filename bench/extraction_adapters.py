@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from agents.extraction import EpisodeText, RuleBasedExtractor, speaker_subject
+from agents.extraction import CandidateFact, EpisodeText, RuleBasedExtractor, speaker_subject
 from agents.graph_extraction.rules import RuleGraphExtractor
 from agents.statements import RuleStatementExtractor, Statement, facts_view
 
@@ -49,19 +49,21 @@ RELATIVE_PREDICATES = frozenset({"married_to", "partner_of", "engaged_to"})
 RELATIVE_SUFFIX = "_of"
 
 
+def _fact(fact: CandidateFact) -> Predicted:
+    """A candidate fact as the scorer reads it: negated facts are "stopped" (the scorer reads a
+    stopped fact's ``valid_from`` as when it ended), its value said after its sentence."""
+    return Predicted(
+        subject=fact.subject,
+        attribute=fact.attribute,
+        polarity="stopped" if fact.negated else "holds",
+        text=fact.statement if not fact.value else f"{fact.statement} {fact.value}",
+        valid_from=fact.valid_at,
+    )
+
+
 def facts_adapter(episodes: Sequence[EpisodeText]) -> list[Predicted]:
-    """RuleBasedExtractor: negated facts are "stopped", ``valid_at`` is when they hold from."""
-    result = RuleBasedExtractor().extract(episodes)
-    return [
-        Predicted(
-            subject=fact.subject,
-            attribute=fact.attribute,
-            polarity="stopped" if fact.negated else "holds",
-            text=fact.statement,
-            valid_from=fact.valid_at,
-        )
-        for fact in result.facts
-    ]
+    """RuleBasedExtractor: the fact rules alone."""
+    return [_fact(fact) for fact in RuleBasedExtractor().extract(episodes).facts]
 
 
 def graph_family(predicate: str) -> str | None:
@@ -122,18 +124,7 @@ def statements_adapter(episodes: Sequence[EpisodeText]) -> list[Predicted]:
 
 def semantic_adapter(episodes: Sequence[EpisodeText]) -> list[Predicted]:
     """What the semantic layer learns from the reading: its facts view."""
-    batch = RuleStatementExtractor().extract(episodes)
-    return [
-        Predicted(
-            subject=fact.subject,
-            attribute=fact.attribute,
-            polarity="stopped" if fact.negated else "holds",
-            text=fact.statement if not fact.value else f"{fact.statement} {fact.value}",
-            valid_from=None if fact.negated else fact.valid_at,
-            valid_until=fact.valid_at if fact.negated else None,
-        )
-        for fact in facts_view(batch)
-    ]
+    return [_fact(fact) for fact in facts_view(RuleStatementExtractor().extract(episodes))]
 
 
 ADAPTERS: dict[str, Adapter] = {
