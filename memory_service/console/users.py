@@ -68,10 +68,11 @@ def session(console: ConsoleDep, user_id: str, session_id: str, cursor: Cursor =
 @router.get("/users/{user_id}/memories/{memory_id}")
 def memory(console: ConsoleDep, user_id: str, memory_id: str) -> Response:
     runtime = console.runtime
-    found = runtime.semantic.get(console.namespace, memory_id)
+    directory = Directory(runtime.db)
+    found = directory.memory(console.namespace, memory_id)  # not runtime.semantic.get: that counts an access
     history = runtime.semantic.history(console.namespace, memory_id)
     sources = {episode for change in history for episode in change.episode_ids} | set(found.provenance)
-    where = Directory(runtime.db).episode_sessions(console.namespace, sources)
+    where = directory.episode_sessions(console.namespace, sources)
     return console.page("memory.html", user_id=user_id, memory=found, history=history, where=where)
 
 

@@ -7,6 +7,7 @@ import re
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from memory_service.runtime import Runtime
 from tests.console.conftest import NAMESPACE, USER, Keys, remember
@@ -108,3 +109,29 @@ async def test_long_lists_page(console_runtime: Runtime, console_app: FastAPI) -
         assert first.status_code == 200 and found, "no next page link"
         second = await http.get(found.group(1).replace("&amp;", "&"))
         assert second.status_code == 200 and "note number 54" in second.text and "note number 54" not in first.text
+
+
+def test_the_evaluation_page_says_how_to_offer_datasets_and_refuses_paths(
+    console_runtime: Runtime, console_app: FastAPI, tiny_longmemeval: str
+) -> None:
+    folder = console_runtime.settings.datasets_dir
+    (folder / tiny_longmemeval).rename(folder.parent / "elsewhere.json")
+    with TestClient(console_app) as http:  # with the lifespan: the job manager runs
+        empty = http.get("/admin/eval")
+        assert empty.status_code == 200 and 'id="no-datasets"' in empty.text
+        assert f"No dataset files (<code>*.json</code>) in <code>{folder}</code>" in empty.text
+        assert "MEMORY_EVAL_DATASETS_DIR" in empty.text and 'id="submit-job"' not in empty.text
+        (folder.parent / "elsewhere.json").rename(folder / tiny_longmemeval)
+        page = http.get("/admin/eval")
+        assert f"<option>{tiny_longmemeval}</option>" in page.text
+        form = {"benchmark": "longmemeval", "dataset": tiny_longmemeval, "limit": "1"}
+        assert http.post("/admin/eval", data=form).status_code == 403  # no CSRF token
+        for dataset in ["../elsewhere.json", str(folder / tiny_longmemeval), ""]:
+            refused = http.post("/admin/eval", data={**form, "dataset": dataset, "csrf_token": csrf(page.text)})
+            assert refused.status_code == 422 and "pick one of the files in the server" in refused.text, dataset
+        assert http.get("/v1/eval/jobs").json()["items"] == []
+        missing = http.get("/admin/eval/evaljob_9")
+        assert missing.status_code == 404 and "evaluation job &#39;evaljob_9&#39; not found" in missing.text
+        assert http.get("/admin/eval/evaljob_9/progress.json").status_code == 404
+        one = http.get("/admin/eval/compare", params={"job": "evaljob_1"})
+        assert one.status_code == 422 and "tick exactly two finished jobs" in one.text

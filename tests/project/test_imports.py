@@ -23,6 +23,8 @@ EVALUATION = "memory_service.evaluation"
 EVALUATION_FACES = {
     "memory_service.api.app": "the FastAPI app mounts evaluation's REST router and runs its job manager "
     "for the app's lifespan; no other part of the server knows evaluation exists",
+    "memory_service.console.eval_jobs": "the console's evaluation pages drive the job manager the REST router "
+    "uses (found by that router's get_jobs) and show the API's own job bodies; no other console module imports it",
     "memory_service.cli_eval": "the `memory-service eval` command group is evaluation's own command line "
     "(memory_service.cli only adds it as a sub-command); it belongs with the evaluation package",
 }

@@ -1,6 +1,8 @@
 // The graph view: a force layout computed once (grid-bucketed repulsion, so it stays near linear in
 // the number of entities), drawn as SVG; the time slider asks the server which relations stood then
-// and only hides or shows lines.
+// and only hides or shows lines. Pan and zoom move the viewBox only (wheel, drag, the buttons or the
+// keys + - 0 and arrows on the focused drawing): nothing is redrawn, so a thousand relations cost
+// one repaint a frame, as ten do.
 "use strict";
 (() => {
   const SVG = "http://www.w3.org/2000/svg";
@@ -12,6 +14,9 @@
   const axis = document.getElementById("axis");
   const statusLine = document.getElementById("graph-status");
   const detail = document.getElementById("relation-detail");
+  const zoomIn = document.getElementById("zoom-in");
+  const zoomOut = document.getElementById("zoom-out");
+  const zoomReset = document.getElementById("zoom-reset");
   const src = root.dataset.src;
   const edges = new Map();
   const lines = new Map();
@@ -19,6 +24,11 @@
   let data = null;
   let start = 0;
   let end = 0;
+  let home = null; // the whole drawing's viewBox, [x, y, width, height]
+  let view = null; // the one shown
+  let frame = 0;
+  let drag = null;
+  let dragged = false; // the pointer moved: the click that ends a drag selects nothing
 
   const fmt = (iso) => (iso ? new Date(iso).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC") : "—");
   const el = (name, attrs) => {
@@ -79,7 +89,8 @@
     const xs = [...nodes.values()].map((p) => p.x), ys = [...nodes.values()].map((p) => p.y);
     const pad = 40;
     const box = [Math.min(...xs) - pad, Math.min(...ys) - pad, Math.max(...xs) - Math.min(...xs) + 2 * pad, Math.max(...ys) - Math.min(...ys) + 2 * pad];
-    svg.setAttribute("viewBox", box.join(" "));
+    home = box;
+    setView(box);
     const edgeLayer = el("g", {}), nodeLayer = el("g", {});
     for (const edge of edges.values()) addLine(edge, edgeLayer);
     for (const p of nodes.values()) {
@@ -97,7 +108,7 @@
     if (!a || !b) return;
     const line = el("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, "data-relation": edge.id });
     const title = el("title", {}); title.textContent = edge.fact; line.appendChild(title);
-    line.addEventListener("click", () => select(edge.id));
+    line.addEventListener("click", () => { if (!dragged) select(edge.id); });
     lines.set(edge.id, line);
     layer.appendChild(line);
   }
@@ -144,6 +155,74 @@
     for (const p of nodes.values()) p.circle.classList.toggle("dim", !touched.has(p.id));
     statusLine.textContent = `${ids.size} of ${lines.size} relations`;
   }
+
+  // -- pan and zoom ------------------------------------------------------------------------
+  const MIN_SCALE = 0.25; // a quarter of the whole drawing's size, zoomed out
+  const MAX_SCALE = 40; // close enough to read one label among a thousand
+
+  function setView(box) {
+    const scale = home[2] / box[2];
+    if (scale < MIN_SCALE || scale > MAX_SCALE) return;
+    view = box;
+    root.dataset.zoom = scale.toFixed(3);
+    if (!frame) frame = requestAnimationFrame(() => { frame = 0; svg.setAttribute("viewBox", view.join(" ")); });
+  }
+
+  function toDrawing(clientX, clientY) {
+    const matrix = svg.getScreenCTM();
+    return new DOMPoint(clientX, clientY).matrixTransform(matrix.inverse());
+  }
+
+  function zoomAt(factor, point) {
+    if (!view) return;
+    const [x, y, w, h] = view;
+    const p = point || { x: x + w / 2, y: y + h / 2 };
+    setView([p.x - (p.x - x) / factor, p.y - (p.y - y) / factor, w / factor, h / factor]);
+  }
+
+  function panBy(dx, dy) {
+    if (view) setView([view[0] + dx, view[1] + dy, view[2], view[3]]);
+  }
+
+  svg.addEventListener("wheel", (event) => {
+    if (!view) return;
+    event.preventDefault();
+    zoomAt(Math.exp(-event.deltaY * 0.0015), toDrawing(event.clientX, event.clientY));
+  }, { passive: false });
+  svg.addEventListener("pointerdown", (event) => {
+    if (!view || event.button !== 0) return;
+    drag = { id: event.pointerId, x: event.clientX, y: event.clientY, view, moving: false };
+    dragged = false;
+  });
+  svg.addEventListener("pointermove", (event) => {
+    if (!drag || event.pointerId !== drag.id) return;
+    const dx = event.clientX - drag.x, dy = event.clientY - drag.y;
+    if (!drag.moving && Math.hypot(dx, dy) < 4) return; // a click on a relation, not a drag
+    if (!drag.moving) { drag.moving = true; svg.setPointerCapture(event.pointerId); svg.classList.add("dragging"); }
+    const unit = svg.getScreenCTM().a || 1; // screen pixels per drawing unit
+    setView([drag.view[0] - dx / unit, drag.view[1] - dy / unit, drag.view[2], drag.view[3]]);
+  });
+  const endDrag = (event) => {
+    if (!drag || event.pointerId !== drag.id) return;
+    dragged = drag.moving;
+    if (drag.moving) svg.releasePointerCapture(event.pointerId);
+    svg.classList.remove("dragging");
+    drag = null;
+  };
+  svg.addEventListener("pointerup", endDrag);
+  svg.addEventListener("pointercancel", endDrag);
+  svg.addEventListener("keydown", (event) => {
+    if (!view) return;
+    const step = view[2] / 10;
+    const keys = {
+      "+": () => zoomAt(1.25), "=": () => zoomAt(1.25), "-": () => zoomAt(0.8), "0": () => setView(home),
+      ArrowLeft: () => panBy(-step, 0), ArrowRight: () => panBy(step, 0), ArrowUp: () => panBy(0, -step), ArrowDown: () => panBy(0, step),
+    };
+    if (keys[event.key]) { event.preventDefault(); keys[event.key](); }
+  });
+  zoomIn.addEventListener("click", () => zoomAt(1.25));
+  zoomOut.addEventListener("click", () => zoomAt(0.8));
+  zoomReset.addEventListener("click", () => { if (home) setView(home); });
 
   let pending = null;
   async function moveTo(iso) {
