@@ -15,9 +15,6 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from memory_service.domain import Page, parse_episode_ids
-from memory_service.errors import NotFoundError
-from memory_service.layers.semantic import repository as semantic_repo
-from memory_service.layers.semantic.domain import Memory, parse_memory_id
 from memory_service.pagination import PageRequest
 from memory_service.store.database import Database
 from memory_service.store.tables import (
@@ -182,17 +179,3 @@ class Directory:
                 .where(NamespaceRow.name == namespace, EpisodeRow.id.in_(pks))
             )
             return {f"ep_{pk}": session for pk, session in rows}
-
-    def memory(self, namespace: str, memory_id: str) -> Memory:
-        """One memory of the namespace, as ``SemanticService.get`` finds it (404 when missing or deleted)
-        but in a read-only transaction: an operator looking at a memory is not an agent recalling it, so
-        its access count and last access, which feed its ranking, stay as they were."""
-        pk = parse_memory_id(memory_id)
-        with self._db.read() as db:
-            namespace_pk = db.scalar(select(NamespaceRow.id).where(NamespaceRow.name == namespace))
-            found = None
-            if pk is not None and namespace_pk is not None:
-                found = semantic_repo.find_memory(db, namespace_pk, pk)
-            if found is None or found[0].status == "deleted":
-                raise NotFoundError(f"memory {memory_id!r} not found", details={"memory_id": memory_id})
-            return semantic_repo.to_memory(*found)

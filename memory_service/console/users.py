@@ -69,7 +69,7 @@ def session(console: ConsoleDep, user_id: str, session_id: str, cursor: Cursor =
 def memory(console: ConsoleDep, user_id: str, memory_id: str) -> Response:
     runtime = console.runtime
     directory = Directory(runtime.db)
-    found = directory.memory(console.namespace, memory_id)  # not runtime.semantic.get: that counts an access
+    found = runtime.semantic.get(console.namespace, memory_id, record=False)  # a look, not a recall
     history = runtime.semantic.history(console.namespace, memory_id)
     sources = {episode for change in history for episode in change.episode_ids} | set(found.provenance)
     where = directory.episode_sessions(console.namespace, sources)

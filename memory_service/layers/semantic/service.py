@@ -66,8 +66,14 @@ class SemanticService:
 
     # -- reads ----------------------------------------------------------------------------
 
-    def get(self, namespace: str, memory_id: str) -> Memory:
+    def get(self, namespace: str, memory_id: str, *, record: bool = True) -> Memory:
+        """One memory; reading it counts as recalling it (its access count feeds its ranking)
+        unless ``record`` is off: an operator looking at a memory is not an agent using it."""
         pk = _pk(memory_id)
+        if not record:
+            with self.db.read() as db:
+                row, user_external = self._visible(db, namespace, memory_id, pk)
+                return semantic_repo.to_memory(row, user_external)
         with self.db.write() as db:
             row, user_external = self._visible(db, namespace, memory_id, pk)
             now = datetime.now(UTC)

@@ -111,3 +111,11 @@ def test_reading_a_memory_reaches_the_loaded_index(runtime: Runtime, user_id: st
     runtime.semantic.get(NS, memories[2])
     after = cached_accesses(runtime, memories)
     assert after == {m: before[m] + (m == memories[2]) for m in memories}
+
+
+def test_reading_a_memory_counts_unless_it_is_only_a_look(runtime: Runtime, user_id: str, memories: list[str]) -> None:
+    first = memories[0]
+    looked = runtime.semantic.get(NS, first, record=False)
+    assert looked.accesses == 0 and counts(runtime, [first])[first] == (0, None)
+    recalled = runtime.semantic.get(NS, first)
+    assert recalled.accesses == 1 and counts(runtime, [first])[first][0] == 1
