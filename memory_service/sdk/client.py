@@ -21,6 +21,7 @@ from memory_service.schemas import (
     MemoryHistory,
     MemoryPublic,
     MessagesCreated,
+    ProfilePublic,
     SearchFilters,
     SearchResponse,
     SessionPublic,
@@ -171,6 +172,11 @@ class MemoryClient(SyncClientBase):
     def memory_history(self, memory_id: str) -> MemoryHistory:
         """Every change of the fact across its versions, oldest first."""
         return self._send(base.memory_history_call(memory_id))
+
+    def profile(self, user_id: str, *, as_of: datetime | None = None, subject: str | None = None) -> ProfilePublic:
+        """The user's core profile: current single-valued facts and capped lists, in fixed sections;
+        ``as_of``: as memory stood then; ``subject``: a named speaker instead of the chat user."""
+        return self._send(base.profile_call(user_id, as_of=as_of, subject=subject))
 
     def list_entities(self, user_id: str, *, limit: int = 100, cursor: str | None = None) -> GraphEntitiesPage:
         """One page of the user's graph entities, oldest first."""

@@ -26,6 +26,7 @@ from memory_service.schemas import (
     MemoryHistory,
     MemoryPublic,
     MessagesCreated,
+    ProfilePublic,
     SearchFilters,
     SearchResponse,
     SessionPublic,
@@ -225,6 +226,15 @@ class LocalMemoryClient(SyncClientBase):
         """Every change of the fact across its versions, oldest first."""
         memory_id = base.identifier(memory_id, "memory_id")
         return MemoryHistory.from_domain(memory_id, self.semantic.history(self.namespace, memory_id))
+
+    def profile(self, user_id: str, *, as_of: datetime | None = None, subject: str | None = None) -> ProfilePublic:
+        """The user's core profile: current single-valued facts and capped lists, in fixed sections;
+        ``as_of``: as memory stood then; ``subject``: a named speaker instead of the chat user."""
+        user_id = base.identifier(user_id, "user_id")
+        found = self.runtime.profiles.profile(
+            self.namespace, user_id, as_of=base.moment(as_of, "as_of"), subject=base.subject(subject)
+        )
+        return ProfilePublic.from_domain(found)
 
     def list_entities(self, user_id: str, *, limit: int = 100, cursor: str | None = None) -> GraphEntitiesPage:
         """One page of the user's graph entities, oldest first."""

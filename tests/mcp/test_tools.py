@@ -22,7 +22,16 @@ from memory_service.security.principal import Principal
 from memory_service.security.scopes import ALL_SCOPES, Scope
 from tests.mcp.conftest import TURNS, failed, ok, text, wait_until_idle
 
-READ_TOOLS = {"search", "recall", "list_memories", "get_memory", "memory_history", "graph_entities", "graph_neighbors"}
+READ_TOOLS = {
+    "search",
+    "recall",
+    "get_profile",
+    "list_memories",
+    "get_memory",
+    "memory_history",
+    "graph_entities",
+    "graph_neighbors",
+}
 WRITE_TOOLS = {"add_messages", "add_memory", "update_memory", "invalidate_memory", "delete_memory", "forget_user"}
 
 
@@ -125,6 +134,27 @@ async def test_the_graph_is_walked_now_and_as_of(client: Client, local: LocalMem
     assert "Acme Corp" in {n["entity"]["name"] for n in then["items"]}
 
 
+async def test_the_profile_shows_the_current_facts_now_and_as_of(
+    client: Client, local: LocalMemoryClient, user_id: str
+) -> None:
+    async with client:
+        ok(await client.call_tool("add_messages", session(user_id, TURNS)))
+        wait_until_idle(local, user_id)
+        now = ok(await client.call_tool("get_profile", {"user_id": user_id}))
+        then = ok(await client.call_tool("get_profile", {"user_id": user_id, "as_of": "2024-02-01T00:00:00Z"}))
+        nobody = ok(await client.call_tool("get_profile", {"user_id": f"{user_id}-nobody"}))
+
+    def work(profile: dict[str, Any]) -> str:
+        return " ".join(e["text"] for s in profile["sections"] if s["name"] == "work" for e in s["entries"])
+
+    assert [s["name"] for s in now["sections"]][:3] == ["identity", "home", "work"]
+    assert "Globex" in work(now) and "Acme" not in work(now)
+    assert "Acme" in work(then) and "Globex" not in work(then)
+    entry = next(e for s in now["sections"] for e in s["entries"] if "Globex" in e["text"])
+    assert entry["memory_id"].startswith("mem_") and entry["provenance"] and entry["single_valued"]
+    assert all(s["entries"] == [] for s in nobody["sections"])
+
+
 async def test_forget_user_removes_everything(client: Client, user_id: str) -> None:
     async with client:
         ok(await client.call_tool("add_messages", session(user_id, TURNS[:1])))
@@ -148,6 +178,8 @@ FAILURES: list[tuple[str, dict[str, Any], str]] = [
     ("graph_neighbors", {"entity_id": "ent_1_1", "hops": 9}, "hops"),
     ("graph_neighbors", {"entity_id": "ent_999999_1"}, "not_found"),
     ("recall", {"query": "q", "user_id": "u-1", "token_budget": 0}, "token_budget"),
+    ("get_profile", {"user_id": "u-1", "as_of": "2024-01-01T00:00:00"}, "timezone"),
+    ("get_profile", {"user_id": "u 1"}, "user_id"),
     ("no_such_tool", {}, "no_such_tool"),
 ]
 
