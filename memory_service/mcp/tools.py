@@ -97,6 +97,7 @@ class MemoryTools:
             (self.memory_history, READS),
             (self.graph_entities, READS),
             (self.graph_neighbors, READS),
+            (self.export_user, READS),
             (self.forget_user, REMOVES),
         ]
         for tool, hints in tools:
@@ -280,6 +281,13 @@ class MemoryTools:
     ) -> GraphNeighborsResponse:
         """Entities connected to an entity by relations that hold now (or at as_of), nearest first."""
         return await self._run(READ, lambda c: c.entity_neighbors(entity_id, hops=hops, as_of=as_of, by=by))
+
+    async def export_user(self, user_id: UserId) -> str:
+        """Everything held about the user as an export file: JSON Lines, one record per line
+        (sessions, episodes, facts with their history and provenance, graph entities and relations),
+        in the versioned format of docs/export-format.md, without vectors. For a copy or a handover;
+        to answer questions use recall or search."""
+        return await self._run(READ, lambda c: "".join(c.export_memories(user_id)))
 
     async def forget_user(self, user_id: UserId) -> UserDeleted:
         """Forget everything held about the user, in every layer. Cannot be undone."""

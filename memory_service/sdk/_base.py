@@ -149,6 +149,9 @@ class Call(Generic[T]):
     read: Callable[[bytes], T]
     params: dict[str, Any] | None = None
     json: dict[str, Any] | None = None
+    content: bytes | None = None
+    """A body that is not JSON (an export file), sent with ``headers``."""
+    headers: dict[str, str] | None = None
 
     def parse(self, status: int, content: bytes) -> T:
         """The answer's schema on 2xx; otherwise the service error the body names."""

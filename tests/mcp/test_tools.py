@@ -7,6 +7,7 @@ as an ``isError`` result with the service's message, and the server goes on serv
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ READ_TOOLS = {
     "search",
     "recall",
     "get_profile",
+    "export_user",
     "list_memories",
     "get_memory",
     "memory_history",
@@ -153,6 +155,22 @@ async def test_the_profile_shows_the_current_facts_now_and_as_of(
     entry = next(e for s in now["sections"] for e in s["entries"] if "Globex" in e["text"])
     assert entry["memory_id"].startswith("mem_") and entry["provenance"] and entry["single_valued"]
     assert all(s["entries"] == [] for s in nobody["sections"])
+
+
+async def test_a_user_is_exported_as_json_lines(client: Client, local: LocalMemoryClient, user_id: str) -> None:
+    async with client:
+        ok(await client.call_tool("add_messages", session(user_id, TURNS)))
+        wait_until_idle(local, user_id)
+        exported = ok(await client.call_tool("export_user", {"user_id": user_id}))
+        assert "not_found" in failed(await client.call_tool("export_user", {"user_id": f"{user_id}-nobody"}))
+    assert isinstance(exported, str) and exported.endswith("\n")
+    records = [json.loads(line) for line in exported.splitlines()]
+    assert records[0]["kind"] == "header" and records[0]["scope"]["user_id"] == user_id
+    assert records[-1] == {"kind": "end", "records": len(records) - 2}
+    kinds = {record["kind"] for record in records}
+    assert {"user", "session", "episode", "memory", "entity", "relation"} <= kinds
+    again = "".join(local.export_memories(user_id)).splitlines()  # what the SDK exports, as one text
+    assert exported.splitlines()[1:] == again[1:]
 
 
 async def test_forget_user_removes_everything(client: Client, user_id: str) -> None:
