@@ -21,6 +21,7 @@ from memory_service.layers.episodic.index import IndexManager
 from memory_service.layers.episodic.search import EpisodicSearcher
 from memory_service.layers.episodic.service import EpisodicService
 from memory_service.layers.semantic.consolidation import Consolidator
+from memory_service.layers.semantic.profile import ProfileReader
 from memory_service.layers.semantic.repository import StoredFacts
 from memory_service.layers.semantic.search import SemanticSearcher
 from memory_service.layers.semantic.service import SemanticService
@@ -55,6 +56,7 @@ class Runtime:
     indexes: IndexManager
     episodic: EpisodicService
     semantic: SemanticService
+    profiles: ProfileReader
     graph: GraphService
     search: SearchService
     users: UserService
@@ -146,6 +148,7 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         indexes=indexes,
         episodic=episodic,
         semantic=semantic,
+        profiles=ProfileReader(db, semantic.indexes),
         graph=graph,
         search=search,
         users=UserService(db, indexes, semantic.indexes, graph),

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 
 from memory_service.layers.episodic.service import EpisodicService
+from memory_service.layers.semantic.profile import ProfileReader
 from memory_service.layers.semantic.service import SemanticService
 from memory_service.layers.temporal.service import GraphService
 from memory_service.pagination import MAX_PAGE_SIZE
@@ -33,6 +34,10 @@ def get_episodic(request: Request) -> EpisodicService:
 
 def get_semantic(request: Request) -> SemanticService:
     return get_runtime(request).semantic
+
+
+def get_profiles(request: Request) -> ProfileReader:
+    return get_runtime(request).profiles
 
 
 def get_graph(request: Request) -> GraphService:
@@ -81,6 +86,7 @@ ADMIN = require_scope("admin")
 
 EpisodicDep = Annotated[EpisodicService, Depends(get_episodic)]
 SemanticDep = Annotated[SemanticService, Depends(get_semantic)]
+ProfilesDep = Annotated[ProfileReader, Depends(get_profiles)]
 GraphDep = Annotated[GraphService, Depends(get_graph)]
 SearchDep = Annotated[SearchService, Depends(get_search)]
 UsersDep = Annotated[UserService, Depends(get_users)]

@@ -12,7 +12,8 @@ INSTRUCTIONS = """\
 Long-term memory of the users you talk with: what they said (episodes), facts distilled from it
 (semantic memories) and a temporal graph of the people, places and things in it.
 Before answering anything that may depend on earlier conversations, call recall (a ready block
-of text) or search (ranked results with ids). After an exchange worth keeping, call add_messages
+of text) or search (ranked results with ids); get_profile gives the user's standing facts (home,
+work, family, diet, pets, likes) without a query. After an exchange worth keeping, call add_messages
 with the new turns. Correct facts with update_memory, end them with invalidate_memory, and cite
 memories by the ids shown."""
 

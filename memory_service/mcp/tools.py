@@ -34,6 +34,7 @@ from memory_service.schemas import (
     MemoryPublic,
     MessageCreate,
     MessagesCreated,
+    ProfilePublic,
     SearchResponse,
     UserDeleted,
 )
@@ -86,6 +87,7 @@ class MemoryTools:
             (self.add_messages, ADDS),
             (self.search, READS),
             (self.recall, READS),
+            (self.get_profile, READS),
             (self.add_memory, ADDS),
             (self.list_memories, READS),
             (self.get_memory, READS),
@@ -95,6 +97,7 @@ class MemoryTools:
             (self.memory_history, READS),
             (self.graph_entities, READS),
             (self.graph_neighbors, READS),
+            (self.export_user, READS),
             (self.forget_user, REMOVES),
         ]
         for tool, hints in tools:
@@ -191,6 +194,24 @@ class MemoryTools:
         )
         return recalled.text or "Nothing relevant is remembered."
 
+    async def get_profile(
+        self,
+        user_id: UserId,
+        as_of: Annotated[Moment, Field(description="The profile as memory stood then; default now.")] = None,
+        subject: Annotated[
+            str | None,
+            Field(min_length=1, max_length=128, description="Whose facts: default 'user'; or a speaker's name."),
+        ] = None,
+    ) -> ProfilePublic:
+        """The user's core profile: what to keep in mind in every answer, without a query.
+
+        Sections in a fixed order (identity, home, work, relationships, diet_and_health, pets,
+        preferences): one current value per single-valued slot (home, employer, job, diet,
+        partner...), then capped lists (other relatives, pets, likes), each entry with its
+        memory id, since when it holds and the episodes it came from.
+        """
+        return await self._run(READ, lambda c: c.profile(user_id, as_of=as_of, subject=subject))
+
     async def add_memory(
         self,
         user_id: UserId,
@@ -260,6 +281,13 @@ class MemoryTools:
     ) -> GraphNeighborsResponse:
         """Entities connected to an entity by relations that hold now (or at as_of), nearest first."""
         return await self._run(READ, lambda c: c.entity_neighbors(entity_id, hops=hops, as_of=as_of, by=by))
+
+    async def export_user(self, user_id: UserId) -> str:
+        """Everything held about the user as an export file: JSON Lines, one record per line
+        (sessions, episodes, facts with their history and provenance, graph entities and relations),
+        in the versioned format of docs/export-format.md, without vectors. For a copy or a handover;
+        to answer questions use recall or search."""
+        return await self._run(READ, lambda c: "".join(c.export_memories(user_id)))
 
     async def forget_user(self, user_id: UserId) -> UserDeleted:
         """Forget everything held about the user, in every layer. Cannot be undone."""

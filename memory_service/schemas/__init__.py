@@ -31,6 +31,7 @@ from memory_service.schemas.graph import (
     GraphNeighborPublic,
     GraphNeighborsResponse,
 )
+from memory_service.schemas.profile import ProfileEntryPublic, ProfilePublic, ProfileSectionPublic
 from memory_service.schemas.search import SearchFilters, SearchRequest, SearchResponse, SearchResult, TimeRangeIn
 from memory_service.schemas.security import (
     ApiKeyCreated,
@@ -80,6 +81,9 @@ __all__ = [
     "MessageCreate",
     "MessagesCreate",
     "MessagesCreated",
+    "ProfileEntryPublic",
+    "ProfilePublic",
+    "ProfileSectionPublic",
     "PublicModel",
     "RequestModel",
     "SearchFilters",

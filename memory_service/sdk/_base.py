@@ -40,6 +40,7 @@ from memory_service.schemas import (
     MessageCreate,
     MessagesCreate,
     MessagesCreated,
+    ProfilePublic,
     SearchRequest,
     SearchResponse,
     SessionPublic,
@@ -148,6 +149,9 @@ class Call(Generic[T]):
     read: Callable[[bytes], T]
     params: dict[str, Any] | None = None
     json: dict[str, Any] | None = None
+    content: bytes | None = None
+    """A body that is not JSON (an export file), sent with ``headers``."""
+    headers: dict[str, str] | None = None
 
     def parse(self, status: int, content: bytes) -> T:
         """The answer's schema on 2xx; otherwise the service error the body names."""
@@ -279,6 +283,21 @@ def extraction_status_call(user_id: str) -> Call[ExtractionStatus]:
     return Call("GET", path, ExtractionStatus.model_validate_json)
 
 
+def profile_call(user_id: str, *, as_of: datetime | None, subject: str | None) -> Call[ProfilePublic]:
+    path = f"/v1/users/{identifier(user_id, 'user_id')}/profile"
+    params = {**_moment_param(as_of), **_subject_param(subject)}
+    return Call("GET", path, ProfilePublic.model_validate_json, params=params)
+
+
+def subject(value: str | None) -> str | None:
+    """Whose profile: a name of 1-128 characters, as the server takes it; None is the chat user."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 1 <= len(value) <= 128:
+        raise InvalidInputError("subject must be a name of 1 to 128 characters", details={"subject": repr(value)})
+    return value
+
+
 def list_entities_call(user_id: str, *, limit: int, cursor: str | None) -> Call[GraphEntitiesPage]:
     params = {"user_id": identifier(user_id, "user_id"), **_page_params(limit, cursor)}
     return Call("GET", "/v1/graph/entities", GraphEntitiesPage.model_validate_json, params=params)
@@ -314,6 +333,11 @@ def health_call() -> Call[dict[str, Any]]:
 def _moment_param(as_of: datetime | None) -> dict[str, str]:
     checked = moment(as_of, "as_of")
     return {"as_of": checked.isoformat()} if checked is not None else {}
+
+
+def _subject_param(value: str | None) -> dict[str, str]:
+    checked = subject(value)
+    return {"subject": checked} if checked is not None else {}
 
 
 def _page_params(limit: int, cursor: str | None) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from memory_service.schemas import (
     EpisodePublic,
     EpisodesPage,
     MessagesCreated,
+    ProfilePublic,
     SearchFilters,
     SearchResponse,
     TimeRangeIn,
@@ -69,6 +70,9 @@ class SyncClientBase(ABC):
     ) -> SearchResponse: ...
 
     @abstractmethod
+    def profile(self, user_id: str, *, as_of: datetime | None = None, subject: str | None = None) -> ProfilePublic: ...
+
+    @abstractmethod
     def close(self) -> None: ...
 
     def iter_messages(self, session_id: str, *, page_size: int = 100) -> Iterator[EpisodePublic]:
@@ -109,10 +113,13 @@ class SyncClientBase(ABC):
     ) -> MemoryContext:
         """What the service holds about ``query``, as a block of at most ``token_budget`` tokens.
 
-        Tokens are counted with ``count_tokens`` or estimated at ~4 characters each.
+        The user's profile (``profile``) leads the facts when the semantic layer is asked and no
+        session or time range narrows the question. Tokens are counted with ``count_tokens`` or
+        estimated at ~4 characters each.
         """
         context.check_budget(token_budget)
         moment = base.moment(as_of, "as_of") or base.moment(now, "now")  # facts current then are shown
+        profile = self.profile(user_id, as_of=as_of) if _with_profile(layers, time_range, session_ids) else None
         found = self.search(
             query,
             user_id,
@@ -123,7 +130,9 @@ class SyncClientBase(ABC):
             time_range=time_range,
             session_ids=session_ids,
         )
-        return context.build_context(found.results, token_budget=token_budget, count_tokens=count_tokens, at=moment)
+        return context.build_context(
+            found.results, token_budget=token_budget, count_tokens=count_tokens, at=moment, profile=profile
+        )
 
     def __enter__(self) -> Self:
         return self
@@ -171,6 +180,11 @@ class AsyncClientBase(ABC):
     ) -> SearchResponse: ...
 
     @abstractmethod
+    async def profile(
+        self, user_id: str, *, as_of: datetime | None = None, subject: str | None = None
+    ) -> ProfilePublic: ...
+
+    @abstractmethod
     async def close(self) -> None: ...
 
     async def aclose(self) -> None:
@@ -216,10 +230,14 @@ class AsyncClientBase(ABC):
     ) -> MemoryContext:
         """What the service holds about ``query``, as a block of at most ``token_budget`` tokens.
 
-        Tokens are counted with ``count_tokens`` or estimated at ~4 characters each.
+        The user's profile (``profile``) leads the facts when the semantic layer is asked and no
+        session or time range narrows the question. Tokens are counted with ``count_tokens`` or
+        estimated at ~4 characters each.
         """
         context.check_budget(token_budget)
         moment = base.moment(as_of, "as_of") or base.moment(now, "now")  # facts current then are shown
+        with_profile = _with_profile(layers, time_range, session_ids)
+        profile = await self.profile(user_id, as_of=as_of) if with_profile else None
         found = await self.search(
             query,
             user_id,
@@ -230,7 +248,9 @@ class AsyncClientBase(ABC):
             time_range=time_range,
             session_ids=session_ids,
         )
-        return context.build_context(found.results, token_budget=token_budget, count_tokens=count_tokens, at=moment)
+        return context.build_context(
+            found.results, token_budget=token_budget, count_tokens=count_tokens, at=moment, profile=profile
+        )
 
     async def __aenter__(self) -> Self:
         return self
@@ -239,3 +259,11 @@ class AsyncClientBase(ABC):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.close()
+
+
+def _with_profile(
+    layers: Sequence[Layer], time_range: TimeRangeIn | Mapping[str, Any] | None, session_ids: Sequence[str] | None
+) -> bool:
+    """Whether ``recall`` starts from the profile: facts are asked for, and the question is not
+    narrowed to some sessions or a time window (the profile would not keep to them)."""
+    return "semantic" in layers and time_range is None and not session_ids

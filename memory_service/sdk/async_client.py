@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -21,6 +21,7 @@ from memory_service.schemas import (
     MemoryHistory,
     MemoryPublic,
     MessagesCreated,
+    ProfilePublic,
     SearchFilters,
     SearchResponse,
     SessionPublic,
@@ -28,7 +29,9 @@ from memory_service.schemas import (
     TimeRangeIn,
     UserDeleted,
 )
+from memory_service.schemas.transfer import ImportResult
 from memory_service.sdk import _base as base
+from memory_service.sdk import _transfer as transfer
 from memory_service.sdk._base import MessageInput
 from memory_service.sdk._client_bases import AsyncClientBase
 
@@ -55,7 +58,9 @@ class AsyncMemoryClient(AsyncClientBase):
 
     async def _send(self, call: base.Call[T]) -> T:
         try:
-            response = await self._http.request(call.method, call.path, params=call.params, json=call.json)
+            response = await self._http.request(
+                call.method, call.path, params=call.params, json=call.json, content=call.content, headers=call.headers
+            )
         except httpx.TransportError as exc:
             raise base.unreachable(self._http.base_url, exc) from exc
         return call.parse(response.status_code, response.content)
@@ -172,6 +177,13 @@ class AsyncMemoryClient(AsyncClientBase):
         """Every change of the fact across its versions, oldest first."""
         return await self._send(base.memory_history_call(memory_id))
 
+    async def profile(
+        self, user_id: str, *, as_of: datetime | None = None, subject: str | None = None
+    ) -> ProfilePublic:
+        """The user's core profile: current single-valued facts and capped lists, in fixed sections;
+        ``as_of``: as memory stood then; ``subject``: a named speaker instead of the chat user."""
+        return await self._send(base.profile_call(user_id, as_of=as_of, subject=subject))
+
     async def list_entities(self, user_id: str, *, limit: int = 100, cursor: str | None = None) -> GraphEntitiesPage:
         """One page of the user's graph entities, oldest first."""
         return await self._send(base.list_entities_call(user_id, limit=limit, cursor=cursor))
@@ -203,6 +215,37 @@ class AsyncMemoryClient(AsyncClientBase):
     async def extraction_status(self, user_id: str) -> ExtractionStatus:
         """The user's extraction tasks by status; ``idle`` once every ``infer=True`` write is consolidated."""
         return await self._send(base.extraction_status_call(user_id))
+
+    async def export_memories(self, user_id: str | None = None, *, vectors: bool = False) -> AsyncIterator[str]:
+        """The lines of an export file (``docs/export-format.md``), each with its newline: one
+        user's, or with no ``user_id`` every user's of the namespace (an ``admin`` key). Streamed:
+        the request is made when iteration starts, and a missing user raises ``NotFoundError`` then."""
+        call = transfer.export_call(user_id, vectors=vectors)
+        splitter = transfer.LineSplitter()
+        try:
+            async with self._http.stream(call.method, call.path, params=call.params) as response:
+                if response.status_code != 200:
+                    raise base.error_from_response(response.status_code, await response.aread())
+                async for chunk in response.aiter_text():
+                    for line in splitter.feed(chunk):
+                        yield line
+        except httpx.TransportError as exc:
+            raise base.unreachable(self._http.base_url, exc) from exc
+        for line in splitter.end():
+            yield line
+
+    async def import_memories(
+        self,
+        source: transfer.ImportSource,
+        *,
+        on_conflict: transfer.OnConflict = "skip",
+        remap_namespace: Mapping[str, str] | None = None,
+    ) -> ImportResult:
+        """Import an export file (a path, or its lines) whole or not at all, into the key's namespace,
+        or where ``remap_namespace`` sends the file's namespace (another needs an operator key)."""
+        lines = transfer.read_source(source)
+        namespace = transfer.target_namespace(lines, remap_namespace)
+        return await self._send(transfer.import_call(lines, on_conflict=on_conflict, namespace=namespace))
 
     async def health(self) -> dict[str, Any]:
         """``{"status": "ok"}`` when the service answers."""

@@ -1,7 +1,8 @@
 """A recalled context: search results shaped into one block of text an agent puts in its prompt.
 
 Pure: results and a token budget in, text out, no I/O. Current facts (semantic memories and
-graph relations that still hold) come first, then the episodes, each group best first; every
+graph relations that still hold) come first, the user's core profile leading them when given,
+then the episodes, each group best first; every
 line carries its date and the ids it came from, so an answer can cite them. The text never
 exceeds the budget as the given counter counts it; without one, tokens are estimated at
 ``CHARS_PER_TOKEN`` characters each.
@@ -16,7 +17,7 @@ from datetime import UTC, datetime
 
 from memory_service.domain import Layer
 from memory_service.errors import InvalidInputError
-from memory_service.schemas import SearchResult
+from memory_service.schemas import ProfilePublic, SearchResult
 
 TokenCounter = Callable[[str], int]
 """How many tokens a text costs in the caller's model (e.g. a tokenizer's ``len(encode(text))``)."""
@@ -77,17 +78,23 @@ def build_context(
     token_budget: int = DEFAULT_TOKEN_BUDGET,
     count_tokens: TokenCounter | None = None,
     at: datetime | None = None,
+    profile: ProfilePublic | None = None,
 ) -> MemoryContext:
     """The context block for ``results`` (best first), at most ``token_budget`` tokens.
 
-    A fact is current unless it stopped being true at or before ``at`` (default: now). Lines are
-    added in order while they fit; the first that does not is shortened to what fits (when at
-    least ``MIN_SHORTENED_CHARS`` of its text do) and nothing follows it.
+    The ``profile``'s entries, when given, lead the facts in its order (see ``profile_results``);
+    a result repeating one of them is shown once. A fact is current unless it stopped being true
+    at or before ``at`` (default: now). Lines are added in order while they fit; the first that
+    does not is shortened to what fits (when at least ``MIN_SHORTENED_CHARS`` of its text do) and
+    nothing follows it.
     """
     budget = check_budget(token_budget)
     count = count_tokens or estimate_tokens
     moment = at or datetime.now(UTC)
-    facts = [r for r in results if r.layer in FACT_LAYERS and _current(r, moment)]
+    leading = profile_results(profile) if profile is not None else []
+    shown = {r.id for r in leading}
+    found = [r for r in results if r.layer in FACT_LAYERS and r.id not in shown]
+    facts = [r for r in [*leading, *found] if _current(r, moment)]
     episodes = [r for r in results if r.layer == "episodic"]
     lines: list[str] = []
     kept: list[SearchResult] = []
@@ -107,6 +114,25 @@ def build_context(
             break
     text = "\n".join(lines)
     return MemoryContext(text, tuple(kept), count(text), len(facts) + len(episodes) - len(kept))
+
+
+def profile_results(profile: ProfilePublic) -> list[SearchResult]:
+    """The profile's entries as semantic results, section by section. They are not ranked by any
+    query, so their score is 0.0; ``metadata["profile_section"]`` names their section."""
+    return [
+        SearchResult(
+            id=entry.memory_id,
+            layer="semantic",
+            text=entry.text,
+            score=0.0,
+            valid_at=entry.valid_at,
+            invalid_at=entry.invalid_at,
+            provenance=list(entry.provenance),
+            metadata={"profile_section": section.name, "attribute": entry.attribute},
+        )
+        for section in profile.sections
+        for entry in section.entries
+    ]
 
 
 def _fitted(

@@ -8,7 +8,7 @@ with it torch, FAISS and SQLAlchemy) is imported only when a client is opened, w
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ from memory_service.schemas import (
     MemoryHistory,
     MemoryPublic,
     MessagesCreated,
+    ProfilePublic,
     SearchFilters,
     SearchResponse,
     SessionPublic,
@@ -33,7 +34,9 @@ from memory_service.schemas import (
     TimeRangeIn,
     UserDeleted,
 )
+from memory_service.schemas.transfer import ImportResult
 from memory_service.sdk import _base as base
+from memory_service.sdk import _transfer as transfer
 from memory_service.sdk._base import MessageInput
 from memory_service.sdk._client_bases import SyncClientBase
 
@@ -226,6 +229,15 @@ class LocalMemoryClient(SyncClientBase):
         memory_id = base.identifier(memory_id, "memory_id")
         return MemoryHistory.from_domain(memory_id, self.semantic.history(self.namespace, memory_id))
 
+    def profile(self, user_id: str, *, as_of: datetime | None = None, subject: str | None = None) -> ProfilePublic:
+        """The user's core profile: current single-valued facts and capped lists, in fixed sections;
+        ``as_of``: as memory stood then; ``subject``: a named speaker instead of the chat user."""
+        user_id = base.identifier(user_id, "user_id")
+        found = self.runtime.profiles.profile(
+            self.namespace, user_id, as_of=base.moment(as_of, "as_of"), subject=base.subject(subject)
+        )
+        return ProfilePublic.from_domain(found)
+
     def list_entities(self, user_id: str, *, limit: int = 100, cursor: str | None = None) -> GraphEntitiesPage:
         """One page of the user's graph entities, oldest first."""
         user_id = base.identifier(user_id, "user_id")
@@ -274,6 +286,34 @@ class LocalMemoryClient(SyncClientBase):
         """The user's extraction tasks by status; ``idle`` once every ``infer=True`` write is consolidated."""
         user_id = base.identifier(user_id, "user_id")
         return ExtractionStatus.from_domain(self.semantic.extraction_status(self.namespace, user_id))
+
+    def export_memories(self, user_id: str | None = None, *, vectors: bool = False) -> Iterator[str]:
+        """The lines of an export file (``docs/export-format.md``), each with its newline: one
+        user's, or with no ``user_id`` every user's of the namespace. Streamed: the store is read
+        when iteration starts, and a missing user raises ``NotFoundError`` then."""
+        from memory_service.transfer import iter_export
+
+        checked = None if user_id is None else base.identifier(user_id, "user_id")
+        for line in iter_export(self.runtime, self.namespace, checked, vectors=vectors):
+            yield line + "\n"
+
+    def import_memories(
+        self,
+        source: transfer.ImportSource,
+        *,
+        on_conflict: transfer.OnConflict = "skip",
+        remap_namespace: Mapping[str, str] | None = None,
+    ) -> ImportResult:
+        """Import an export file (a path, or its lines) whole or not at all, into the client's
+        namespace, or where ``remap_namespace`` sends the file's namespace."""
+        from memory_service.transfer import import_lines
+
+        lines = transfer.read_source(source)
+        target = transfer.target_namespace(lines, remap_namespace) or self.namespace
+        report = import_lines(
+            self.runtime, lines, on_conflict=transfer.check_on_conflict(on_conflict), namespace=target
+        )
+        return ImportResult(**report.to_dict())
 
     def health(self) -> dict[str, Any]:
         """``{"status": "ok"}``, as the server's ``/healthz`` answers."""

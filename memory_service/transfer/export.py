@@ -203,7 +203,7 @@ def _episode(row: EpisodeRow, user: str, session: str, vector: str | None) -> Ep
         position=row.position,
         occurred_at=row.occurred_at,
         created_at=row.created_at,
-        metadata=dict(row.metadata_ or {}),
+        metadata=_canonical(row.metadata_ or {}),
         vector=vector,
     )
 
@@ -231,7 +231,7 @@ def _memory(row: MemoryRow, user: str, vector: str | None) -> MemoryRecord:
         last_accessed_at=row.last_accessed_at,
         source_episode_ids=list(row.source_episode_ids or ()),
         invalidated_by=list(row.invalidated_by or ()),
-        metadata=dict(row.metadata_ or {}),
+        metadata=_canonical(row.metadata_ or {}),
         vector=vector,
     )
 
@@ -247,7 +247,7 @@ def _history(row: MemoryHistoryRow, user: str) -> MemoryHistoryRecord:
         actor=row.actor,
         episode_ids=list(row.episode_ids or ()),
         at=row.at,
-        details=dict(row.details or {}),
+        details=_canonical(row.details or {}),
     )
 
 
@@ -278,6 +278,17 @@ def _relation(row: GraphRelationRow, user: str) -> RelationRecord:
         expired_at=row.expired_at,
         episode_ids=list(row.episode_ids or ()),
     )
+
+
+def _canonical(value: Any) -> Any:
+    """A free-form JSON object with its keys sorted, at every depth: PostgreSQL's JSONB keeps
+    keys in an order of its own and SQLite in the order written, so without this the same memory
+    would export as different text from the two backends (and a round trip would not be exact)."""
+    if isinstance(value, dict):
+        return {key: _canonical(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_canonical(item) for item in value]
+    return value
 
 
 def _write(lines: Iterator[str], out: IO[str]) -> int:

@@ -117,6 +117,7 @@ def test_a_read_key_reads_but_cannot_write(keyed: Runtime, client: TestClient) -
         ("GET", f"/v1/memories/{ids['memory']}"),
         ("GET", f"/v1/memories/{ids['memory']}/history"),
         ("GET", "/v1/users/ana/extraction"),
+        ("GET", "/v1/users/ana/profile"),
         ("GET", "/v1/graph/entities?user_id=ana"),
         ("GET", "/v1/search/recipes"),
     ]:

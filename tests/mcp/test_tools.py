@@ -7,6 +7,7 @@ as an ``isError`` result with the service's message, and the server goes on serv
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -22,7 +23,17 @@ from memory_service.security.principal import Principal
 from memory_service.security.scopes import ALL_SCOPES, Scope
 from tests.mcp.conftest import TURNS, failed, ok, text, wait_until_idle
 
-READ_TOOLS = {"search", "recall", "list_memories", "get_memory", "memory_history", "graph_entities", "graph_neighbors"}
+READ_TOOLS = {
+    "search",
+    "recall",
+    "get_profile",
+    "export_user",
+    "list_memories",
+    "get_memory",
+    "memory_history",
+    "graph_entities",
+    "graph_neighbors",
+}
 WRITE_TOOLS = {"add_messages", "add_memory", "update_memory", "invalidate_memory", "delete_memory", "forget_user"}
 
 
@@ -125,6 +136,43 @@ async def test_the_graph_is_walked_now_and_as_of(client: Client, local: LocalMem
     assert "Acme Corp" in {n["entity"]["name"] for n in then["items"]}
 
 
+async def test_the_profile_shows_the_current_facts_now_and_as_of(
+    client: Client, local: LocalMemoryClient, user_id: str
+) -> None:
+    async with client:
+        ok(await client.call_tool("add_messages", session(user_id, TURNS)))
+        wait_until_idle(local, user_id)
+        now = ok(await client.call_tool("get_profile", {"user_id": user_id}))
+        then = ok(await client.call_tool("get_profile", {"user_id": user_id, "as_of": "2024-02-01T00:00:00Z"}))
+        nobody = ok(await client.call_tool("get_profile", {"user_id": f"{user_id}-nobody"}))
+
+    def work(profile: dict[str, Any]) -> str:
+        return " ".join(e["text"] for s in profile["sections"] if s["name"] == "work" for e in s["entries"])
+
+    assert [s["name"] for s in now["sections"]][:3] == ["identity", "home", "work"]
+    assert "Globex" in work(now) and "Acme" not in work(now)
+    assert "Acme" in work(then) and "Globex" not in work(then)
+    entry = next(e for s in now["sections"] for e in s["entries"] if "Globex" in e["text"])
+    assert entry["memory_id"].startswith("mem_") and entry["provenance"] and entry["single_valued"]
+    assert all(s["entries"] == [] for s in nobody["sections"])
+
+
+async def test_a_user_is_exported_as_json_lines(client: Client, local: LocalMemoryClient, user_id: str) -> None:
+    async with client:
+        ok(await client.call_tool("add_messages", session(user_id, TURNS)))
+        wait_until_idle(local, user_id)
+        exported = ok(await client.call_tool("export_user", {"user_id": user_id}))
+        assert "not_found" in failed(await client.call_tool("export_user", {"user_id": f"{user_id}-nobody"}))
+    assert isinstance(exported, str) and exported.endswith("\n")
+    records = [json.loads(line) for line in exported.splitlines()]
+    assert records[0]["kind"] == "header" and records[0]["scope"]["user_id"] == user_id
+    assert records[-1] == {"kind": "end", "records": len(records) - 2}
+    kinds = {record["kind"] for record in records}
+    assert {"user", "session", "episode", "memory", "entity", "relation"} <= kinds
+    again = "".join(local.export_memories(user_id)).splitlines()  # what the SDK exports, as one text
+    assert exported.splitlines()[1:] == again[1:]
+
+
 async def test_forget_user_removes_everything(client: Client, user_id: str) -> None:
     async with client:
         ok(await client.call_tool("add_messages", session(user_id, TURNS[:1])))
@@ -148,6 +196,8 @@ FAILURES: list[tuple[str, dict[str, Any], str]] = [
     ("graph_neighbors", {"entity_id": "ent_1_1", "hops": 9}, "hops"),
     ("graph_neighbors", {"entity_id": "ent_999999_1"}, "not_found"),
     ("recall", {"query": "q", "user_id": "u-1", "token_budget": 0}, "token_budget"),
+    ("get_profile", {"user_id": "u-1", "as_of": "2024-01-01T00:00:00"}, "timezone"),
+    ("get_profile", {"user_id": "u 1"}, "user_id"),
     ("no_such_tool", {}, "no_such_tool"),
 ]
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from memory_service.errors import InvalidInputError
-from memory_service.schemas import SearchResult
+from memory_service.schemas import ProfilePublic, SearchResult
 from memory_service.sdk.context import (
     EPISODES_HEADING,
     FACTS_HEADING,
@@ -104,3 +104,36 @@ def test_a_budget_must_be_a_positive_integer(bad: Any) -> None:
         check_budget(bad)
     with pytest.raises(InvalidInputError):
         build_context([FACT], token_budget=bad)
+
+
+def test_the_profile_leads_the_facts_and_is_not_repeated() -> None:
+    profile = ProfilePublic.model_validate(
+        {
+            "user_id": "ana",
+            "subject": "user",
+            "as_of": None,
+            "sections": [
+                {"name": "home", "omitted": 0, "entries": [_entry("mem_9", "location", "User lives in Lisbon.")]},
+                {"name": "work", "omitted": 0, "entries": [_entry("mem_3", "employer", "User works at Globex.")]},
+            ],
+        }
+    )
+    block = build_context([FACT, UNDATED, EPISODE], profile=profile, at=AT)
+    assert [item.id for item in block.items] == ["mem_9", "mem_3", "mem_4", "ep_7"]  # mem_3 shown once
+    assert block.items[0].metadata == {"profile_section": "home", "attribute": "location"}
+    assert block.text.splitlines()[1] == "- [since 2024-01-02] User lives in Lisbon. (mem_9; from ep_1)"
+    assert build_context([FACT], profile=None, at=AT).items == (FACT,)
+
+
+def _entry(memory_id: str, attribute: str, text: str) -> dict[str, Any]:
+    return {
+        "memory_id": memory_id,
+        "attribute": attribute,
+        "text": text,
+        "valid_at": "2024-01-02T00:00:00Z",
+        "invalid_at": None,
+        "provenance": ["ep_1"],
+        "single_valued": True,
+        "importance": 0.8,
+        "confidence": 0.9,
+    }

@@ -1,9 +1,14 @@
-"""A source runtime holding a few LoCoMo sessions, read into facts and a graph, for the export tests."""
+"""A source runtime holding a few LoCoMo sessions, read into facts and a graph, for the export tests.
+
+Source and target runtimes are made on SQLite and on PostgreSQL; the module's export file, read
+by the import tests, is made once on SQLite.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,7 +20,7 @@ from memory_service.runtime import Runtime, build_runtime
 from memory_service.settings import Settings
 from memory_service.transfer import export_user
 from retrieval.embedder import SentenceTransformerEmbedder
-from tests.conftest import shared_data_dir
+from tests.conftest import new_postgres_database, shared_data_dir
 
 NS = "transfer"
 USER = "locomo-user"
@@ -46,19 +51,24 @@ def ingest_locomo(runtime: Runtime, namespace: str = NS, user_id: str = USER, se
         time.sleep(0.05)
 
 
-@pytest.fixture
-def make_runtime(tmp_path: Path, embedder: SentenceTransformerEmbedder) -> Iterator[Callable[[str], Runtime]]:
-    """Fresh SQLite runtimes on data dirs of their own, closed after the test."""
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def make_runtime(
+    request: pytest.FixtureRequest, tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> Iterator[Callable[[str], Runtime]]:
+    """Fresh runtimes, each on a data dir and, on PostgreSQL, a database of its own (an import
+    into an empty service means an empty store), closed after the test."""
     made: list[Runtime] = []
+    with ExitStack() as databases:
 
-    def make(name: str) -> Runtime:
-        runtime = build_runtime(Settings(data_dir=tmp_path / name), embedder=embedder)
-        made.append(runtime)
-        return runtime
+        def make(name: str) -> Runtime:
+            url = databases.enter_context(new_postgres_database()) if request.param == "postgres" else None
+            runtime = build_runtime(Settings(data_dir=tmp_path / name, database_url=url), embedder=embedder)
+            made.append(runtime)
+            return runtime
 
-    yield make
-    for runtime in made:
-        runtime.close()
+        yield make
+        for runtime in made:
+            runtime.close()
 
 
 @pytest.fixture

@@ -115,3 +115,45 @@ class ConsolidationReport:
     updated: int = 0
     deleted: int = 0
     unchanged: int = 0
+
+
+ProfileSectionName = Literal["identity", "home", "work", "relationships", "diet_and_health", "pets", "preferences"]
+
+
+@dataclass(frozen=True)
+class ProfileEntry:
+    """One fact of a profile: the memory behind it, and whether its slot holds one value at a time."""
+
+    memory_id: str
+    attribute: str
+    text: str
+    valid_at: datetime | None
+    invalid_at: datetime | None
+    provenance: tuple[str, ...]
+    single_valued: bool
+    importance: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class ProfileSection:
+    """The entries of one section: single-valued slots first, then the capped list; ``omitted``
+    counts the list's entries left out by the cap."""
+
+    name: ProfileSectionName
+    entries: tuple[ProfileEntry, ...] = ()
+    omitted: int = 0
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A user's core profile: every section, in a fixed order, empty ones included."""
+
+    user_id: str
+    subject: str
+    as_of: datetime | None
+    sections: tuple[ProfileSection, ...]
+
+    @property
+    def entries(self) -> tuple[ProfileEntry, ...]:
+        return tuple(entry for section in self.sections for entry in section.entries)
