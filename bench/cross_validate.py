@@ -81,7 +81,7 @@ def mean(rows: Sequence[Scored], recipe: str) -> float:
 
 def cross_validate(rows: Sequence[Scored], recipes: Sequence[str], folds: int) -> list[dict[str, Any]]:
     """Per fold: the recipe the other folds choose, its held-in and held-out means."""
-    split = assign_folds(rows, folds)
+    split = [part for part in assign_folds(rows, folds) if part]  # fewer questions than folds: fewer folds
     outcome = []
     for index, held_out in enumerate(split):
         held_in = [row for other, part in enumerate(split) if other != index for row in part]

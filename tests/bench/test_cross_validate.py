@@ -48,3 +48,9 @@ def test_longmemeval_rows_leave_out_questions_without_evidence() -> None:
          "recipes": {"a": {"turn": {"recall_all@10": 0.0}}}},
     ]  # fmt: skip
     assert [r.key for r in longmemeval_rows(records, "turn.recall_all@10")] == ["q1"]
+
+
+def test_fewer_questions_than_folds_make_fewer_folds() -> None:
+    found = rows(("q0", "x", 1.0, 0.0), ("q1", "x", 0.0, 1.0))
+    outcome = cross_validate(found, ["a", "b"], 5)
+    assert len(outcome) == 2 and all(not math.isnan(fold["held_out"]) for fold in outcome)
