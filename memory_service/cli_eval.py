@@ -69,7 +69,19 @@ NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Embed everythin
 LlmOption = Annotated[
     str | None, typer.Option("--llm-model", help="litellm model answering questions [MEMORY_LLM_MODEL]; none: no QA.")
 ]
-JudgeOption = Annotated[str | None, typer.Option("--judge-model", help="Model judging answers [--llm-model].")]
+JudgeOption = Annotated[
+    str | None, typer.Option("--judge-model", help="Model judging answers [the benchmark's: gpt-4o-2024-08-06].")
+]
+JudgeWithAnswerOption = Annotated[
+    bool,
+    typer.Option("--judge-with-answer-model", help="Judge with --llm-model (the report marks it as not official)."),
+]
+PromptStyleOption = Annotated[
+    str,
+    typer.Option(
+        "--qa-prompt-style", help="official: the benchmark's reader prompt and context; service: the service's own."
+    ),
+]
 QaTopKOption = Annotated[int, typer.Option("--qa-top-k", help="Memories given to the answering model.")]
 PromptOption = Annotated[
     Path | None,
@@ -103,15 +115,18 @@ def longmemeval(
     no_cache: NoCacheOption = False,
     llm_model: LlmOption = None,
     judge_model: JudgeOption = None,
+    judge_with_answer_model: JudgeWithAnswerOption = False,
     qa_top_k: QaTopKOption = 10,
     qa_prompt: PromptOption = None,
+    qa_prompt_style: PromptStyleOption = "official",
     llm_option: LlmOptionsOption = None,
     no_qa: NoQaOption = False,
 ) -> None:
     """LongMemEval (oracle, S or M): retrieval recall and NDCG per question type, QA with an LLM."""
     options = _options(
         "longmemeval", recipe, granularity, top_k, limit, ingest, keep, llm_model, judge_model, qa_top_k, qa_prompt,
-        llm_option, no_qa, infer=infer, layers=layers,
+        llm_option, no_qa, infer=infer, layers=layers, judge_with_answer_model=judge_with_answer_model,
+        qa_prompt_style=qa_prompt_style,
     )  # fmt: skip
     cache = None if no_cache else cache_dir or default_cache_dir()
     outcome = _run(path, out, options, workers, resume, overwrite, url, api_key, data_dir, cache)
@@ -137,15 +152,17 @@ def locomo(
     no_cache: NoCacheOption = False,
     llm_model: LlmOption = None,
     judge_model: JudgeOption = None,
+    judge_with_answer_model: JudgeWithAnswerOption = False,
     qa_top_k: QaTopKOption = 10,
     qa_prompt: PromptOption = None,
+    qa_prompt_style: PromptStyleOption = "official",
     llm_option: LlmOptionsOption = None,
     no_qa: NoQaOption = False,
 ) -> None:
     """LoCoMo (e.g. locomo10.json): evidence recall@k per category, QA (F1 and judge) with an LLM."""
     options = _options(
         "locomo", recipe, "turn", top_k, limit, "all", keep, llm_model, judge_model, qa_top_k, qa_prompt, llm_option,
-        no_qa,
+        no_qa, judge_with_answer_model=judge_with_answer_model, qa_prompt_style=qa_prompt_style,
     )  # fmt: skip
     cache = None if no_cache else cache_dir or default_cache_dir()
     outcome = _run(path, out, options, workers, resume, overwrite, url, api_key, data_dir, cache)
@@ -187,6 +204,8 @@ def _options(
     *,
     infer: bool = False,
     layers: list[str] | None = None,
+    judge_with_answer_model: bool = False,
+    qa_prompt_style: str = "official",
 ) -> EvalOptions:
     from memory_service.evaluation.options import make_options
 
@@ -207,8 +226,10 @@ def _options(
             keep=keep,
             llm_model=llm_model,
             judge_model=judge_model,
+            judge_with_answer_model=judge_with_answer_model,
             qa_top_k=qa_top_k,
             qa_prompt=prompt,
+            qa_prompt_style=qa_prompt_style,
             llm_options=parse_llm_options(llm_options or []),
             no_llm_reason=reason,
             infer=infer,

@@ -48,7 +48,7 @@ def print_longmemeval(metrics: Mapping[str, Any]) -> None:
 
 def print_locomo(metrics: Mapping[str, Any]) -> None:
     keys = ("recall@1", "recall@5", "recall@10", "recall@50")
-    table = Table(title=f"LoCoMo evidence recall ({metrics.get('questions_scored')} questions, categories 1-4)")
+    table = Table(title=f"LoCoMo evidence recall, official rules ({metrics.get('questions_scored')} questions)")
     for column in ("recipe", "category", "n"):
         table.add_column(column)
     for key in keys:
@@ -59,7 +59,12 @@ def print_locomo(metrics: Mapping[str, Any]) -> None:
             table.add_row(name, label, str(entry["questions"]), *(_fmt(entry.get(k)) for k in keys))
         overall = recipe_metrics.get("overall") or {}
         scored = str(recipe_metrics.get("questions_scored"))
-        table.add_row(name, "overall 1-4", scored, *(_fmt(overall.get(k)) for k in keys))
+        table.add_row(name, "overall", scored, *(_fmt(overall.get(k)) for k in keys))
+        headline = recipe_metrics.get("overall_1_4") or {}
+        table.add_row(name, "overall 1-4", "", *(_fmt(headline.get(k)) for k in keys))
+        cleaned = recipe_metrics.get("cleaned") or {}
+        scored = str(cleaned.get("questions_scored"))
+        table.add_row(name, "cleaned 1-4", scored, *(_fmt((cleaned.get("overall") or {}).get(k)) for k in keys))
     Console().print(table)
     print_qa(metrics)
 
@@ -69,13 +74,18 @@ def print_qa(metrics: Mapping[str, Any]) -> None:
     if not qa:
         typer.echo(str(metrics.get("qa_skipped") or "QA skipped"))
         return
+    judge = f"judge {qa['judge_model']}" + ("" if qa.get("judge_is_official") else ", not the benchmark's judge")
+    errors = f"; {qa['errors']} LLM errors counted wrong" if qa.get("errors") else ""
     if "task_averaged_accuracy" in qa:
         typer.echo(
-            f"QA ({qa['model']}, judge {qa['judge_model']}): accuracy {_fmt(qa['accuracy'])}, task-averaged "
-            f"{_fmt(qa['task_averaged_accuracy'])}, abstention {_fmt(qa['abstention_accuracy'])}"
+            f"QA ({qa['model']}, {judge}): accuracy {_fmt(qa['accuracy'])}, task-averaged "
+            f"{_fmt(qa['task_averaged_accuracy'])}, abstention {_fmt(qa['abstention_accuracy'])}{errors}"
         )
     else:
-        typer.echo(f"QA ({qa['model']}): F1 {_fmt(qa['f1'])}, judge accuracy {_fmt(qa['accuracy'])} (categories 1-4)")
+        typer.echo(
+            f"QA ({qa['model']}, {judge}): F1 {_fmt(qa['f1'])}, judge accuracy {_fmt(qa['accuracy'])} "
+            f"(1-4: F1 {_fmt(qa.get('f1_1_4'))}, accuracy {_fmt(qa.get('accuracy_1_4'))}){errors}"
+        )
 
 
 class _RateColumn(ProgressColumn):

@@ -73,7 +73,7 @@ def test_qa_runs_with_an_llm_option(tmp_path: Path) -> None:
         "--llm-model", "gpt-4o-mini", "--llm-option", "mock_response=yes",
     )  # fmt: skip
     assert code == 0, stdout
-    assert "QA (gpt-4o-mini, judge gpt-4o-mini): accuracy 1.000" in stdout
+    assert "QA (gpt-4o-mini, judge gpt-4o-2024-08-06): accuracy 1.000" in stdout
     metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
     assert metrics["qa"]["questions"] == 2 and "session" not in metrics and "turn" in metrics
 
@@ -83,7 +83,8 @@ def test_locomo_prints_recall_per_category(tmp_path: Path) -> None:
     code, stdout, _ = invoke("locomo", str(dataset), "--out", str(tmp_path / "out"), "--top-k", "10")
     assert code == 0, stdout
     assert "LoCoMo evidence recall" in stdout and "4 single-hop" in stdout and "overall 1-4" in stdout
-    assert json.loads((tmp_path / "out" / "metrics.json").read_text())["skipped_evidence_ids"] == 2
+    assert "cleaned 1-4" in stdout
+    assert json.loads((tmp_path / "out" / "metrics.json").read_text())["cleaned"]["skipped_evidence_ids"] == 2
 
 
 @pytest.mark.parametrize(

@@ -72,7 +72,7 @@ def _recall_by_category(path: Path, metrics: Mapping[str, Any]) -> bool:
         axis.plot(ks, [entry[f"recall@{k}"] for k in ks], marker="o", label=f"{category} {entry['name']}")
     if metrics.get("overall"):
         overall = metrics["overall"]
-        axis.plot(ks, [overall[f"recall@{k}"] for k in ks], color="black", linewidth=2.5, label="overall (1-4)")
+        axis.plot(ks, [overall[f"recall@{k}"] for k in ks], color="black", linewidth=2.5, label="overall (official)")
     _recall_axis(axis, ks, f"evidence recall@k by category ({metrics.get('recipe')})")
     axis.legend(fontsize=7, loc="lower right")
     figure.savefig(path)

@@ -4,7 +4,8 @@ LoCoMo is a conversation between two people, so both speakers' turns are stored 
 speaker as ``user``, the second as ``assistant``) with the speaker's name in front of the text,
 as questions name people ("When did Caroline ..."). Each turn's ``dia_id`` travels in message
 metadata, so hits map back to the evidence ids. Questions carry no date; they are asked as of
-the last session.
+the last session. Each question is scored twice: the benchmark's way, on its evidence as written
+(official), and on the cleaned evidence (see `datasets.locomo`).
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ from typing import Any
 from memory_service.evaluation.client import EvalClient, forget, timed_search
 from memory_service.evaluation.datasets import LocomoConversation
 from memory_service.evaluation.longmemeval_eval import TURN_SPACING, batches, check_cancelled
-from memory_service.evaluation.metrics import evidence_recall_at_ks
+from memory_service.evaluation.metrics import evidence_recall_at_ks, official_evidence_recall_at_ks
 from memory_service.evaluation.options import EvalOptions
-from memory_service.evaluation.partition import make_partition
+from memory_service.evaluation.partition import DIA_ID_KEY, make_partition
 from memory_service.schemas import SearchResult
-
-DIA_ID_KEY = "dia_id"
 
 
 def evaluate_conversation(
@@ -61,7 +60,8 @@ def evaluate_conversation(
             record: dict[str, Any] = {
                 "index": index,
                 "category": question.category,
-                "evidence": len(question.evidence),
+                "evidence": len(question.raw_evidence),
+                "evidence_cleaned": len(question.evidence),
                 "recipes": {},
             }
             first_hits: list[SearchResult] = []
@@ -77,7 +77,8 @@ def evaluate_conversation(
                 )
                 ranked = [str(hit.metadata.get(DIA_ID_KEY) or hit.id) for hit in search.results]
                 record["recipes"][recipe] = {
-                    "scores": evidence_recall_at_ks(ranked, question.evidence, options.ks),
+                    "scores": official_evidence_recall_at_ks(ranked, question.raw_evidence, options.ks),
+                    "scores_cleaned": evidence_recall_at_ks(ranked, question.evidence, options.ks),
                     "latency_ms": search.latency_ms,
                     "ranked": ranked,
                 }
@@ -86,7 +87,7 @@ def evaluate_conversation(
             if options.qa is not None:
                 from memory_service.evaluation.qa import answer_locomo
 
-                record["qa"] = answer_locomo(question, first_hits, now, options.qa)
+                record["qa"] = answer_locomo(question, first_hits, now, options.qa, conversation)
             questions.append(record)
     finally:
         if not options.keep:

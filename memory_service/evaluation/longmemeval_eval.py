@@ -19,14 +19,11 @@ from typing import Any
 
 from memory_service.evaluation.client import EvalClient, forget, timed_search, wait_for_extraction
 from memory_service.evaluation.datasets import LongMemEvalQuestion, gold_session_ids, gold_turn_ids, turn_doc_id
-from memory_service.evaluation.metrics import score_at_ks, score_turns_as_sessions_at_ks
+from memory_service.evaluation.metrics import score_at_ks, score_turns_as_sessions_at_ks, turn_session_depth
 from memory_service.evaluation.options import EvalOptions
-from memory_service.evaluation.partition import Partition, make_partition
+from memory_service.evaluation.partition import SESSION_KEY, TURN_ID_KEY, Partition, make_partition
 from memory_service.schemas import SearchResult
 
-TURN_ID_KEY = "turn_id"
-"""Message metadata key holding the benchmark's ``<session_id>_<position>``."""
-SESSION_KEY = "benchmark_session"
 TURN_SPACING = timedelta(seconds=1)
 """Turns of one session are this far apart, so their order survives sorting by time."""
 BATCH_MESSAGES = 200
@@ -67,7 +64,9 @@ def evaluate_question(
         if options.qa is not None:
             from memory_service.evaluation.qa import answer_longmemeval
 
-            qa = answer_longmemeval(question, turn_hits or session_hits, options.qa)
+            qa = answer_longmemeval(
+                question, turn_hits or session_hits, options.qa, partition.original, rounds=options.ingest == "all"
+            )
     finally:
         if not options.keep:
             forget(client, partition.user_id)
@@ -184,14 +183,14 @@ def _search_and_score(
     recipe: str,
     turn_of: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], dict[str, list[SearchResult]]]:
-    scored: dict[str, Any] = {"latency_ms": {}, "ranked": {}}
+    scored: dict[str, Any] = {"latency_ms": {}, "ranked": {}, "depth": {}}
     hits: dict[str, list[SearchResult]] = {}
     for granularity in options.granularities:
         search = timed_search(
             client,
             question.question,
             partition.user_id,
-            top_k=options.top_k,
+            top_k=options.top_k if granularity == "session" else options.turn_search_depth,
             now=question.question_date,
             recipe=recipe,
             granularity="session" if granularity == "session" else "turn",
@@ -202,11 +201,14 @@ def _search_and_score(
         if granularity == "session":
             ranked = ranked_session_ids(search.results, partition)
             scored["session"] = score_at_ks(ranked, gold_session_ids(question), options.ks)
+            scored["depth"]["session"] = len(set(ranked))
         else:
             ranked = ranked_turn_ids(search.results, turn_of)
             gold = gold_turn_ids(question)
             scored["turn"] = score_at_ks(ranked, gold, options.ks)
             scored["turn_to_session"] = score_turns_as_sessions_at_ks(ranked, gold, options.ks)
+            scored["depth"]["turn"] = len(ranked)
+            scored["depth"]["turn_to_session"] = turn_session_depth(ranked, gold)
         scored["ranked"][granularity] = ranked
     return scored, hits
 

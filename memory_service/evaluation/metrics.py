@@ -107,8 +107,7 @@ def turn_to_session_scores(
     _check_k(k)
     gold_turns = frozenset(gold_turn_ids)
     gold_sessions = frozenset(session_of(turn_id) for turn_id in gold_turns)
-    turns = _dedupe(ranked_turn_ids)
-    keys = [_session_key(turn_id, gold_turns, gold_sessions, session_of) for turn_id in turns]
+    keys = _turn_session_keys(ranked_turn_ids, gold_turns, session_of)
     cutoff = _distinct_cutoff(keys, k)
     recalled = set(keys[:cutoff])
     relevances = [1.0 if key in gold_sessions else 0.0 for key in keys[:cutoff]]
@@ -117,6 +116,22 @@ def turn_to_session_scores(
         recall_all=float(all(session in recalled for session in gold_sessions)),
         ndcg_any=_ndcg(relevances, gold_count=len(gold_turns), cutoff=cutoff),
     )
+
+
+def turn_session_depth(
+    ranked_turn_ids: Sequence[str],
+    gold_turn_ids: Collection[str],
+    session_of: Callable[[str], str] = session_of_turn_id,
+) -> int:
+    """How many distinct sessions (pseudo-sessions included) a turn ranking holds: below k, the
+    turn-to-session ranking at k was cut short by the search, not by the benchmark's rule."""
+    return len(set(_turn_session_keys(ranked_turn_ids, frozenset(gold_turn_ids), session_of)))
+
+
+def cut_short(depth: int, available: int, ks: Iterable[int]) -> list[int]:
+    """The cut-offs at which a ranking of ``depth`` distinct items stopped before k while the
+    corpus had more (``available``) to rank."""
+    return [k for k in ks if depth < k and depth < available]
 
 
 # --- LongMemEval, all cut-offs and aggregation ----------------------------------------------
@@ -223,6 +238,25 @@ def evidence_recall_at_ks(
     return {f"recall@{k}": evidence_recall(ranked_ids, evidence, k) for k in ks}
 
 
+def official_evidence_recall(ranked_ids: Sequence[str], evidence_entries: Sequence[str], k: int) -> float:
+    """LoCoMo's own recall (``task_eval/evaluation.py``): the share of the question's evidence
+    entries, exactly as the file writes them, that are among the top k ids. An entry that names
+    no turn (malformed, dangling, a list in one string) is a miss; a question without evidence
+    scores 1.0."""
+    _check_k(k)
+    if not evidence_entries:
+        return 1.0
+    top = set(_top_k(ranked_ids, k))
+    return sum(entry in top for entry in evidence_entries) / len(evidence_entries)
+
+
+def official_evidence_recall_at_ks(
+    ranked_ids: Sequence[str], evidence_entries: Sequence[str], ks: Iterable[int] = DEFAULT_KS
+) -> dict[str, float]:
+    """`official_evidence_recall` for every k, keyed like ``"recall@5"``."""
+    return {f"recall@{k}": official_evidence_recall(ranked_ids, evidence_entries, k) for k in ks}
+
+
 @dataclass(frozen=True, slots=True)
 class LocomoQuestionMetrics:
     """One LoCoMo question's evidence recall scores and what aggregation needs."""
@@ -244,9 +278,13 @@ class CategorySummary:
 
 
 def aggregate_locomo(
-    results: Iterable[LocomoQuestionMetrics], exclude_categories: Collection[int] = ()
+    results: Iterable[LocomoQuestionMetrics],
+    exclude_categories: Collection[int] = (),
+    *,
+    skip_no_evidence: bool = True,
 ) -> CategorySummary:
-    """Average evidence recall per category; questions without valid evidence are skipped.
+    """Average evidence recall per category; questions without valid evidence are skipped unless
+    ``skip_no_evidence`` is false (the official scores give them 1.0 and keep them).
 
     ``exclude_categories`` drops whole categories (e.g. 5, adversarial) from every average.
     """
@@ -256,7 +294,7 @@ def aggregate_locomo(
     for result in results:
         if result.category in excluded:
             continue
-        if result.evidence_size == 0:
+        if result.evidence_size == 0 and skip_no_evidence:
             skipped += 1
         else:
             counted.append(result)
@@ -292,6 +330,13 @@ def _ndcg(relevances: Sequence[float], gold_count: int, cutoff: int) -> float:
     """Actual over ideal DCG; the ideal puts min(gold_count, cutoff) hits first."""
     ideal = dcg([1.0] * min(gold_count, cutoff))
     return dcg(relevances) / ideal if ideal > 0 else 0.0
+
+
+def _turn_session_keys(
+    ranked_turn_ids: Sequence[str], gold_turns: frozenset[str], session_of: Callable[[str], str]
+) -> list[str | tuple[str, str]]:
+    gold_sessions = frozenset(session_of(turn_id) for turn_id in gold_turns)
+    return [_session_key(turn_id, gold_turns, gold_sessions, session_of) for turn_id in _dedupe(ranked_turn_ids)]
 
 
 def _session_key(

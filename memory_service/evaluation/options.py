@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from memory_service.domain import Layer
 from memory_service.errors import InvalidInputError
 from memory_service.evaluation.metrics import DEFAULT_KS
+from memory_service.evaluation.prompts import PROMPT_STYLES, SERVICE_ANSWER_PROMPT, PromptStyle
 from retrieval.config import DEFAULT_RECIPE, RECIPES
 
 Benchmark = Literal["longmemeval", "locomo"]
@@ -32,21 +33,14 @@ INGEST_CHOICES: tuple[str, ...] = ("all", "user")
 LAYERS: tuple[str, ...] = ("episodic", "semantic", "graph")
 MAX_TOP_K = 200
 """The search API's own cap on ``top_k``."""
+SCORING_VERSION = 2
+"""Bumped when records change meaning, so a resumed run never mixes records scored two ways
+(2: LoCoMo records hold the official and the cleaned evidence scores, rankings record their depth)."""
 
-DEFAULT_ANSWER_PROMPT = """\
-You are a helpful assistant with a long-term memory of your past conversations with the user.
-Below are the memories retrieved for the question, oldest first, each with the date it was said.
-
-Memories:
-{memories}
-
-Current date: {question_date}
-Question: {question}
-
-Answer the question from the memories, briefly. If they do not contain the answer, say that the \
-information is not mentioned in the conversations.
-Answer:"""
-"""The answering prompt; placeholders ``{memories}``, ``{question}`` and ``{question_date}``."""
+DEFAULT_ANSWER_PROMPT = SERVICE_ANSWER_PROMPT
+"""The service's answering prompt (``qa_prompt_style: service``)."""
+OFFICIAL_JUDGE_MODEL = "gpt-4o-2024-08-06"
+"""The judge LongMemEval's own evaluation uses (``evaluate_qa.py``: ``gpt-4o``)."""
 
 PROMPT_FIELDS = frozenset({"memories", "question", "question_date"})
 
@@ -78,10 +72,19 @@ class RunOptions(BaseModel):
     llm_model: str | None = Field(
         default=None, max_length=200, description="Answering model (default: the configured one)."
     )
-    judge_model: str | None = Field(default=None, max_length=200, description="Judging model (default: llm_model).")
+    judge_model: str | None = Field(
+        default=None, max_length=200, description=f"Judging model (default: the benchmark's, {OFFICIAL_JUDGE_MODEL})."
+    )
+    judge_with_answer_model: bool = Field(
+        default=False, description="Judge with the answering model instead of the benchmark's judge."
+    )
     qa_top_k: int = Field(default=10, ge=1, le=MAX_TOP_K, description="Memories given to the answering model.")
     qa_prompt: str | None = Field(
         default=None, max_length=20_000, description="Answer prompt with {memories}, {question}, {question_date}."
+    )
+    qa_prompt_style: PromptStyle = Field(
+        default="official",
+        description="official: the benchmark's reader prompt and context layout; service: the service's own.",
     )
 
 
@@ -90,15 +93,28 @@ class QAOptions:
     """Question answering and judging; present only when an LLM is configured."""
 
     model: str
-    judge_model: str | None = None
+    judge_model: str = OFFICIAL_JUDGE_MODEL
     top_k: int = 10
-    prompt: str = DEFAULT_ANSWER_PROMPT
+    prompt: str | None = None
+    """A custom template; None: the style's own prompt."""
+    prompt_style: PromptStyle = "official"
     llm_options: Mapping[str, Any] = field(default_factory=dict)
     """Passed through to litellm on every call (``api_base``, ``mock_response`` ...)."""
+    judge_llm_options: Mapping[str, Any] | None = None
+    """The judge's own litellm options; None: ``llm_options``."""
 
     @property
     def judge(self) -> str:
-        return self.judge_model or self.model
+        return self.judge_model
+
+    @property
+    def judge_is_official(self) -> bool:
+        """Whether accuracies are judged as the benchmark judges them, so they compare with published ones."""
+        return self.judge_model == OFFICIAL_JUDGE_MODEL
+
+    @property
+    def judge_options(self) -> Mapping[str, Any]:
+        return self.llm_options if self.judge_llm_options is None else self.judge_llm_options
 
 
 @dataclass(frozen=True)
@@ -125,6 +141,13 @@ class EvalOptions:
         return ("session", "turn") if self.granularity == "both" else (self.granularity,)
 
     @property
+    def turn_search_depth(self) -> int:
+        """Turns a LongMemEval turn search asks for: as many as the API gives. The turn-to-session
+        ranking at k needs k distinct sessions, and 50 turns seldom hold 50 sessions; turn
+        metrics read the same ranking's top k."""
+        return MAX_TOP_K if self.benchmark == "longmemeval" else self.top_k
+
+    @property
     def ks(self) -> tuple[int, ...]:
         return tuple(k for k in DEFAULT_KS if k <= self.top_k) or (self.top_k,)
 
@@ -134,7 +157,11 @@ class EvalOptions:
         data["recipes"] = list(self.recipes)
         data["layers"] = list(self.layers)
         if self.qa is not None:
-            data["qa"] = {**data["qa"], "llm_options": sorted(self.qa.llm_options)}
+            data["qa"] = {
+                **data["qa"],
+                "llm_options": sorted(self.qa.llm_options),
+                "judge_llm_options": sorted(self.qa.judge_options),
+            }
         return data
 
     def comparable(self) -> dict[str, Any]:
@@ -148,6 +175,9 @@ class EvalOptions:
             "infer": self.infer,
             "layers": list(self.layers),
             "qa_model": self.qa.model if self.qa else None,
+            "judge_model": self.qa.judge_model if self.qa else None,
+            "qa_prompt_style": self.qa.prompt_style if self.qa else None,
+            "scoring": SCORING_VERSION,
         }
 
 
@@ -164,15 +194,19 @@ def make_options(
     layers: Sequence[str] | None = None,
     llm_model: str | None = None,
     judge_model: str | None = None,
+    judge_with_answer_model: bool = False,
     qa_top_k: int = 10,
     qa_prompt: str | None = None,
+    qa_prompt_style: str = "official",
     llm_options: Mapping[str, Any] | None = None,
+    judge_llm_options: Mapping[str, Any] | None = None,
     no_llm_reason: str | None = None,
 ) -> EvalOptions:
     """Checked options; every problem is an `InvalidInputError` naming the option and the fix.
 
     The keywords are `RunOptions`' fields, but ``qa``: without an LLM to answer, pass no
-    ``llm_model`` and say why in ``no_llm_reason``. ``llm_options`` go to litellm as they are.
+    ``llm_model`` and say why in ``no_llm_reason``. ``llm_options`` go to litellm as they are,
+    on every call; ``judge_llm_options``, when given, replace them for the judge's calls.
     """
     if benchmark not in BENCHMARKS:
         _bad("benchmark", f"unknown benchmark {benchmark!r}; known: {', '.join(BENCHMARKS)}", benchmark)
@@ -201,15 +235,26 @@ def make_options(
         _bad("limit", "limit must be at least 1 (leave it out to run the whole file)", limit)
     if not 1 <= qa_top_k <= top_k:
         _bad("qa_top_k", f"qa_top_k must be between 1 and top_k ({top_k})", qa_top_k)
-    template = check_prompt(qa_prompt) if qa_prompt is not None else DEFAULT_ANSWER_PROMPT
+    template = check_prompt(qa_prompt) if qa_prompt is not None else None
+    if qa_prompt_style not in PROMPT_STYLES:
+        _bad("qa_prompt_style", f"qa_prompt_style must be one of {', '.join(PROMPT_STYLES)}", qa_prompt_style)
+    if judge_with_answer_model and judge_model:
+        _bad(
+            "judge_model",
+            "judge_model and judge_with_answer_model contradict each other: name a judge, or judge with the "
+            "answering model",
+            judge_model,
+        )
     qa = None
     if llm_model:
         qa = QAOptions(
             model=llm_model,
-            judge_model=judge_model or None,
+            judge_model=llm_model if judge_with_answer_model else judge_model or OFFICIAL_JUDGE_MODEL,
             top_k=qa_top_k,
             prompt=template,
+            prompt_style=qa_prompt_style,  # type: ignore[arg-type]  # checked above
             llm_options=dict(llm_options or {}),
+            judge_llm_options=None if judge_llm_options is None else dict(judge_llm_options),
         )
     return EvalOptions(
         benchmark=benchmark,  # type: ignore[arg-type]  # checked above

@@ -16,6 +16,12 @@ from dataclasses import dataclass
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@\-]{0,127}$")
 _INVALID = re.compile(r"[^A-Za-z0-9._:@\-]")
 MAX_ID = 128
+TURN_ID_KEY = "turn_id"
+"""Message metadata key holding LongMemEval's ``<session_id>_<position>``."""
+SESSION_KEY = "benchmark_session"
+"""Message metadata key holding the benchmark's own session id."""
+DIA_ID_KEY = "dia_id"
+"""Message metadata key holding LoCoMo's turn id (``D<session>:<turn>``)."""
 KEY_LENGTH = 10
 
 

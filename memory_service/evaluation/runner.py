@@ -81,14 +81,19 @@ def run_evaluation(
 
     ``client`` serves the units in this process (a server runs jobs on its own service);
     without one a client is opened from ``request.client``. Raises ``InvalidInputError`` for
-    options that cannot work together, ``DatasetFormatError`` / ``OSError`` for a bad file and
-    ``ConflictError`` when the output folder holds another run.
+    options that cannot work together or a judge model that does not answer,
+    ``DatasetFormatError`` / ``OSError`` for a bad file and ``ConflictError`` when the output
+    folder holds another run.
     """
     if request.workers < 1:
         raise InvalidInputError("workers must be at least 1", details={"workers": request.workers})
     if client is not None and request.workers > 1:
         raise InvalidInputError("a run on a given client uses one worker", details={"workers": request.workers})
     data = load_units(request.options.benchmark, request.dataset, request.options.limit)
+    if request.options.qa is not None:
+        from memory_service.evaluation.qa import check_judge
+
+        check_judge(request.options.qa)  # before any work: an unreachable judge would score every answer wrong
     folder = RunFolder(request.out)
     dataset = str(request.dataset.resolve())
     manifest = folder.start(dataset, request.options, resume=request.resume, overwrite=request.overwrite)

@@ -2,8 +2,10 @@
 
 LongMemEval: every metric at session and turn granularity and turn-to-session, averaged over the
 questions that count (`metrics.aggregate_longmemeval` skips abstention and empty-gold ones),
-overall and per question type. LoCoMo: evidence recall@k per category; the overall figure leaves
-out category 5 (adversarial: nothing to find), which is still reported on its own.
+overall and per question type, with how many questions' rankings were cut short of each k.
+LoCoMo: evidence recall@k per category, the benchmark's way (every entry as written, questions
+without evidence at 1.0, category 5 inside the overall, the 1-4 figure beside it), and the
+cleaned variant under "cleaned".
 One summary per recipe; QA, which runs on the first recipe's hits, is reported with that recipe.
 """
 
@@ -14,10 +16,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from memory_service.evaluation.metrics import (
+    CategorySummary,
     LocomoQuestionMetrics,
     QuestionMetrics,
     aggregate_locomo,
     aggregate_longmemeval,
+    cut_short,
 )
 from memory_service.evaluation.options import EvalOptions
 from memory_service.evaluation.qa import summarize_locomo_qa, summarize_longmemeval_qa
@@ -72,6 +76,7 @@ def _longmemeval_recipe(
             entry[name] = scores
     out.setdefault("questions_scored", 0)
     out["by_type"] = by_type
+    out["cut_short"] = _cut_short(records, recipe, options.ks)
     out["qa"] = _qa(records, options, with_qa, summarize_longmemeval_qa)
     if out["qa"] is None:
         out["qa_skipped"] = _qa_skipped(options, with_qa)
@@ -88,42 +93,75 @@ def _longmemeval_recipe(
 def _locomo_recipe(
     records: Sequence[Mapping[str, Any]], options: EvalOptions, recipe: str, elapsed_s: float, *, with_qa: bool
 ) -> dict[str, Any]:
-    rows = [
-        LocomoQuestionMetrics(
-            category=int(question["category"]),
-            evidence_size=int(question["evidence"]),
-            scores=question["recipes"][recipe]["scores"],
-        )
-        for record in records
-        for question in record["questions"]
-        if recipe in question["recipes"]
-    ]
-    headline = aggregate_locomo(rows, exclude_categories=(ADVERSARIAL,))
-    every = aggregate_locomo(rows)
     questions = [question for record in records for question in record["questions"]]
+    scored = [question for question in questions if recipe in question["recipes"]]
+    official = [
+        LocomoQuestionMetrics(int(q["category"]), int(q["evidence"]), q["recipes"][recipe]["scores"]) for q in scored
+    ]
+    every = aggregate_locomo(official, skip_no_evidence=False)
     out: dict[str, Any] = {
         "benchmark": "locomo",
         "recipe": recipe,
         "conversations": len(records),
         "questions_total": len(questions),
-        "questions_scored": headline.counted,
-        "skipped_no_evidence": every.skipped_no_evidence,
-        "skipped_evidence_ids": sum(int(record.get("skipped_evidence", 0)) for record in records),
-        "overall": headline.overall,
-        "by_category": {
-            str(category): {
-                "name": LOCOMO_CATEGORIES.get(category, str(category)),
-                "questions": every.counted_by_category[category],
-                **scores,
-            }
-            for category, scores in every.by_category.items()
-        },
+        "evidence_rules": "official",
+        "questions_scored": every.counted,
+        "overall": every.overall,
+        "overall_1_4": aggregate_locomo(official, (ADVERSARIAL,), skip_no_evidence=False).overall,
+        "by_category": _categories(every),
+        "cleaned": _cleaned(records, scored, recipe),
     }
     out["qa"] = _qa(questions, options, with_qa, summarize_locomo_qa)
     if out["qa"] is None:
         out["qa_skipped"] = _qa_skipped(options, with_qa)
-    latencies = [question["recipes"][recipe]["latency_ms"] for question in questions if recipe in question["recipes"]]
+    latencies = [question["recipes"][recipe]["latency_ms"] for question in scored]
     out["timing"] = _timing(records, latencies, elapsed_s)
+    return out
+
+
+def _cleaned(records: Sequence[Mapping[str, Any]], scored: Sequence[Mapping[str, Any]], recipe: str) -> dict[str, Any]:
+    """The cleaned variant: evidence lists split, ids naming no turn skipped, questions without
+    evidence left out, and the overall over categories 1-4 (5 reported on its own)."""
+    rows = [
+        LocomoQuestionMetrics(int(q["category"]), int(q["evidence_cleaned"]), q["recipes"][recipe]["scores_cleaned"])
+        for q in scored
+        if "scores_cleaned" in q["recipes"][recipe]
+    ]
+    headline = aggregate_locomo(rows, exclude_categories=(ADVERSARIAL,))
+    every = aggregate_locomo(rows)
+    return {
+        "evidence_rules": "cleaned",
+        "questions_scored": headline.counted,
+        "skipped_no_evidence": every.skipped_no_evidence,
+        "skipped_evidence_ids": sum(int(record.get("skipped_evidence", 0)) for record in records),
+        "overall": headline.overall,
+        "by_category": _categories(every),
+    }
+
+
+def _categories(summary: CategorySummary) -> dict[str, Any]:
+    return {
+        str(category): {
+            "name": LOCOMO_CATEGORIES.get(category, str(category)),
+            "questions": summary.counted_by_category[category],
+            **scores,
+        }
+        for category, scores in summary.by_category.items()
+    }
+
+
+def _cut_short(records: Sequence[Mapping[str, Any]], recipe: str, ks: Sequence[int]) -> dict[str, dict[str, int]]:
+    """Per ranking and k, the questions whose ranking held fewer than k distinct items while the
+    haystack had more: their scores at k are lower bounds, not the benchmark's figure."""
+    available = {"session": "sessions", "turn": "turns", "turn_to_session": "sessions"}
+    out: dict[str, dict[str, int]] = {}
+    for record in records:
+        depth = record["recipes"].get(recipe, {}).get("depth") or {}
+        for ranking, count in depth.items():
+            corpus = int(record["ingest"].get(available.get(ranking, "turns"), 0))
+            for k in cut_short(int(count), corpus, ks):
+                out.setdefault(ranking, {}).setdefault(str(k), 0)
+                out[ranking][str(k)] += 1
     return out
 
 

@@ -79,8 +79,24 @@ def test_upload_a_locomo_file(client: TestClient, tmp_path: Path) -> None:
     assert created.status_code == 201, created.text
     done = wait_for(client, created.json()["id"])
     assert done["status"] == "succeeded" and done["dataset"] == "my locomo.json"
-    assert done["metrics"]["skipped_evidence_ids"] == 2 and "recall@10" in done["metrics"]["overall"]
+    assert done["metrics"]["cleaned"]["skipped_evidence_ids"] == 2 and "recall@10" in done["metrics"]["overall"]
     assert "recall@30" not in done["metrics"]["overall"]  # only cut-offs up to top_k
+
+
+def test_a_job_whose_judge_cannot_be_reached_fails_saying_how_to_choose_another(
+    client: TestClient, runtime: Runtime
+) -> None:
+    write_longmemeval(datasets(runtime.settings) / "lme.json")
+    client.app.state.eval_jobs.llm_model = "gpt-4o-mini"  # the server's answering model; never called here
+    # litellm refuses a model without a provider before sending anything: an unreachable judge, offline.
+    options = {"judge_model": "no-such-provider-model"}
+    created = client.post(
+        "/v1/eval/jobs", json={"benchmark": "longmemeval", "dataset_path": "lme.json", "options": options}
+    )
+    assert created.status_code == 201, created.text
+    done = wait_for(client, created.json()["id"])
+    assert done["status"] == "failed" and "cannot be reached" in done["error"]
+    assert "judge_with_answer_model" in done["error"] and done["progress"]["done"] == 0
 
 
 def test_jobs_are_listed_newest_first_a_page_at_a_time(client: TestClient, runtime: Runtime) -> None:

@@ -37,8 +37,10 @@ CLI_NAMES: dict[str, str] = {
     "no_qa": "qa",
     "llm_model": "llm_model",
     "judge_model": "judge_model",
+    "judge_with_answer_model": "judge_with_answer_model",
     "qa_top_k": "qa_top_k",
     "qa_prompt": "qa_prompt",
+    "qa_prompt_style": "qa_prompt_style",
 }
 """The command line's parameter for each option (``--no-qa`` is ``qa: false``, ``--qa-prompt`` a file)."""
 CLI_DEFAULTS: dict[str, Any] = {"granularity": "both", "no_qa": False}
@@ -75,14 +77,17 @@ EVERY_OPTION: dict[str, Any] = {
     "qa": True,
     "llm_model": "gpt-4o-mini",
     "judge_model": "gpt-4o",
+    "judge_with_answer_model": False,
     "qa_top_k": 5,
     "qa_prompt": PROMPT,
+    "qa_prompt_style": "service",
 }
-"""A value other than the default for every option but ``qa``, as a REST job sends it."""
+"""A value other than the default for every option but ``qa`` and ``judge_with_answer_model`` (which
+contradicts naming a judge), as a REST job sends it."""
 EVERY_CLI_ARG = [
     "--recipe", "bm25", "--recipe", "hybrid", "--granularity", "turn", "--top-k", "20", "--limit", "2",
     "--ingest", "user", "--keep", "--infer", "--layers", "episodic,semantic", "--llm-model", "gpt-4o-mini",
-    "--judge-model", "gpt-4o", "--qa-top-k", "5", "--qa-prompt", "PROMPT_FILE",
+    "--judge-model", "gpt-4o", "--qa-top-k", "5", "--qa-prompt", "PROMPT_FILE", "--qa-prompt-style", "service",
 ]  # fmt: skip
 """The command line's spelling of ``EVERY_OPTION``."""
 
@@ -130,7 +135,7 @@ def test_rest_jobs_take_every_run_option() -> None:
 
 def test_make_options_takes_every_run_option_with_its_default() -> None:
     keywords = {name: p for name, p in parameters(make_options).items() if p.kind is inspect.Parameter.KEYWORD_ONLY}
-    assert set(keywords) == set(FIELDS) - {"qa"} | {"llm_options", "no_llm_reason"}
+    assert set(keywords) == set(FIELDS) - {"qa"} | {"llm_options", "judge_llm_options", "no_llm_reason"}
     for name, spec in FIELDS.items():
         if name in keywords:
             assert keywords[name].default == spec.get_default(), name
@@ -156,13 +161,15 @@ def test_every_option_reaches_the_runner() -> None:
     other: dict[str, Any] = {
         "recipes": ["hybrid"], "granularity": "session", "top_k": 30, "limit": 3, "ingest": "all", "keep": False,
         "infer": False, "layers": None, "qa": False, "llm_model": "claude-3-haiku", "judge_model": None,
-        "qa_top_k": 6, "qa_prompt": None,
+        "judge_with_answer_model": True, "qa_top_k": 6, "qa_prompt": None, "qa_prompt_style": "official",
     }  # fmt: skip
     assert list(other) == list(FIELDS)
     for name, value in other.items():
         changed = {**EVERY_OPTION, name: value}
         if name == "infer":
             changed["layers"] = None  # the semantic layer needs infer
+        if name == "judge_with_answer_model":
+            changed["judge_model"] = None  # naming a judge contradicts it
         assert job_options("longmemeval", changed, llm_model=None) != base, f"{name} does not reach the run"
 
 

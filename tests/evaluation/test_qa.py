@@ -116,9 +116,10 @@ def test_answer_and_judge_with_a_mocked_model() -> None:
 def test_a_failing_model_is_recorded_not_raised() -> None:
     options = QAOptions(model="gpt-4o-mini", llm_options={"mock_response": Exception("provider down")})
     record = answer_longmemeval(question(0), [], options)  # type: ignore[arg-type]
-    assert "provider down" in record["error"]
+    assert "provider down" in record["error"] and record["error_stage"] == "answer"
     summary = summarize_longmemeval_qa([{"question_id": "q", "question_type": "multi-session", "qa": record}], options)
-    assert summary["errors"] == 1 and summary["questions"] == 0 and summary["accuracy"] is None
+    assert summary["errors"] == 1 and summary["questions"] == 1 and summary["answered"] == 0
+    assert summary["accuracy"] == 0.0 and summary["accuracy_answered"] is None  # an error is a wrong answer
 
 
 def test_qa_accuracies_follow_the_benchmark() -> None:

@@ -111,24 +111,29 @@ def test_locomo_report_by_category() -> None:
             "index": 0,
             "category": category,
             "evidence": evidence,
-            "recipes": {"hybrid": {"scores": scores, "latency_ms": 5.0, "ranked": []}},
+            "evidence_cleaned": evidence,
+            "recipes": {"hybrid": {"scores": scores, "scores_cleaned": scores, "latency_ms": 5.0, "ranked": []}},
         }
 
     record = {
         "unit": "conv-1",
         "ingest": {"sessions": 2, "turns": 10, "seconds": 1.0},
         "skipped_evidence": 3,
-        "questions": [question(1, 2, 0.5), question(4, 1, 1.0), question(5, 1, 0.0), question(2, 0, 0.0)],
+        "questions": [question(1, 2, 0.5), question(4, 1, 1.0), question(5, 1, 0.0), question(2, 0, 1.0)],
         "seconds": 2.0,
     }
     metrics = summarize([record], make_options("locomo"), elapsed_s=2.0)
-    assert metrics["overall"]["recall@5"] == 0.75  # categories 1 and 4; 5 apart, no-evidence skipped
+    assert metrics["overall"]["recall@5"] == 0.625  # official: every category, the evidence-less question at 1
+    assert metrics["overall_1_4"]["recall@5"] == pytest.approx(2.5 / 3)
     zeros = {f"recall@{k}": 0.0 for k in (1, 3, 5, 10, 30, 50)}
     assert metrics["by_category"]["5"] == {"name": "adversarial", "questions": 1, **zeros}
-    assert metrics["skipped_no_evidence"] == 1 and metrics["skipped_evidence_ids"] == 3
+    cleaned = metrics["cleaned"]
+    assert cleaned["overall"]["recall@5"] == 0.75  # categories 1 and 4; 5 apart, no-evidence skipped
+    assert cleaned["skipped_no_evidence"] == 1 and cleaned["skipped_evidence_ids"] == 3
     report = render_markdown({**metrics, "dataset": "locomo.json", "units_planned": 1, "complete": True})
     assert "| 1 multi-hop | 1 | 0.500 |" in report
-    assert "3 malformed or dangling evidence ids were skipped" in report
+    assert "| hybrid | official, all categories | 0.625 |" in report
+    assert "3 ids naming no turn skipped" in report
 
 
 def test_rounding_keeps_structure() -> None:

@@ -400,13 +400,19 @@ def test_locomo_run_counts_bad_evidence_and_scores_per_category(
     outcome = run_evaluation(request(tmp_path, dataset, benchmark="locomo", recipes=["hybrid", "bm25"]), client=client)
     metrics = outcome.metrics
     assert metrics["benchmark"] == "locomo" and metrics["conversations"] == 1
-    assert metrics["skipped_evidence_ids"] == 2  # "D:1:2" is malformed, "D9:9" names no turn
-    assert metrics["skipped_no_evidence"] == 1
-    assert metrics["questions_scored"] == 3  # categories 1, 2, 4; 5 is reported on its own
-    assert set(metrics["by_category"]) == {"1", "2", "4", "5"}
+    # Officially "D:1:2" (malformed) and "D9:9" (no such turn) are misses, the evidence-less
+    # question scores 1, and category 5 is inside the overall.
+    assert metrics["evidence_rules"] == "official" and metrics["questions_scored"] == 5
+    assert set(metrics["by_category"]) == {"1", "2", "3", "4", "5"}
     assert metrics["by_category"]["4"]["name"] == "single-hop" and metrics["by_category"]["4"]["recall@1"] == 1.0
-    assert metrics["by_category"]["1"]["recall@5"] == 1.0  # both valid evidence turns
-    assert metrics["overall"]["recall@50"] == 1.0
+    assert metrics["by_category"]["1"]["recall@50"] == pytest.approx(2 / 3)
+    assert metrics["by_category"]["2"]["recall@50"] == 0.5 and metrics["by_category"]["3"]["recall@1"] == 1.0
+    assert metrics["overall"]["recall@50"] == pytest.approx((1 + 0.5 + 2 / 3 + 1 + 1) / 5)
+    assert metrics["overall_1_4"]["recall@50"] == pytest.approx((1 + 0.5 + 2 / 3 + 1) / 4)
+    cleaned = metrics["cleaned"]  # the bad ids skipped, the evidence-less question left out, 5 apart
+    assert cleaned["skipped_evidence_ids"] == 2 and cleaned["skipped_no_evidence"] == 1
+    assert cleaned["questions_scored"] == 3 and set(cleaned["by_category"]) == {"1", "2", "4", "5"}
+    assert cleaned["by_category"]["1"]["recall@5"] == 1.0 and cleaned["overall"]["recall@50"] == 1.0
     assert set(metrics["recipes"]) == {"hybrid", "bm25"}
     assert (tmp_path / "out" / "recall_by_category.png").stat().st_size > 0
     assert users(local_runtime) == []

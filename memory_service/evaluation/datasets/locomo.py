@@ -1,7 +1,9 @@
 """LoCoMo: the public file (a list of conversations) as frozen values.
 
-LoCoMo's known-bad evidence ids are the one defect tolerated: they are skipped and counted,
-because the public file has them and the benchmark is still usable.
+LoCoMo's known-bad evidence ids are the one defect tolerated. Each question keeps its evidence
+both ways: ``raw_evidence`` as the file gives it (the benchmark's own scoring counts an entry it
+cannot find as a miss), and ``evidence``, cleaned: a list written in one entry
+(``"D8:6; D9:17"``) split into its ids, and what still names no turn skipped and counted.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from retrieval.timephrases import MONTH_ABBREVIATIONS, MONTHS
 
 _LOCOMO_DATE = re.compile(r"\s*(\d{1,2}):(\d{2})\s*([ap]m)\s+on\s+(\d{1,2})\s+([a-z]+),?\s*(\d{4})\s*", re.I)
 _DIA_ID = re.compile(r"D(\d+):(\d+)")
+_EVIDENCE_LIST = re.compile(r"[;,]\s*|\s+")
 _LOCOMO_SESSION_KEY = re.compile(r"session_(\d+)")
 _MONTHS = {**MONTHS, **MONTH_ABBREVIATIONS}
 
@@ -50,11 +53,13 @@ class LocomoSession:
     index: int
     date: datetime
     turns: tuple[LocomoTurn, ...]
+    date_text: str = ""
+    """The date as the file writes it (``"1:56 pm on 8 May, 2023"``), for prompts that quote it."""
 
 
 @dataclass(frozen=True, slots=True)
 class LocomoQuestion:
-    """A LoCoMo question; `evidence` holds only ids that name a real turn of the conversation."""
+    """A LoCoMo question; `evidence` holds only ids that name a real turn, `raw_evidence` the file's entries."""
 
     question: str
     answer: str
@@ -161,6 +166,7 @@ def _parse_locomo_sessions(body: Mapping[str, object], source: str, where: str) 
                 index=number,
                 date=parse_date(date_text, source, f"{where}.{date_key}", parse_locomo_date),
                 turns=_parse_locomo_turns(body[key], source, f"{where}.{key}"),
+                date_text=date_text,
             )
         )
     return tuple(sessions)
@@ -246,14 +252,19 @@ def _raw_evidence(raw: object, source: str, where: str) -> tuple[str, ...]:
 def _resolve_evidence(
     raw_evidence: Sequence[str], turn_index: Mapping[tuple[int, int], str]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Split evidence into real turns (de-duplicated, order kept) and malformed/dangling ids."""
+    """Split evidence into real turns (de-duplicated, order kept) and malformed/dangling entries.
+
+    An entry listing several ids is split first; it is skipped whole if any of its parts names no turn.
+    """
     valid: dict[str, None] = {}
     skipped: list[str] = []
     for entry in raw_evidence:
-        key = parse_dia_id(entry)
-        dia_id = turn_index.get(key) if key is not None else None
-        if dia_id is None:
+        parts = [part for part in _EVIDENCE_LIST.split(entry.strip()) if part]
+        keys = [parse_dia_id(part) for part in parts]
+        found = [turn_index.get(key) for key in keys if key is not None]
+        if not parts or len(found) != len(parts) or None in found:
             skipped.append(entry)
-        else:
-            valid.setdefault(dia_id, None)
+            continue
+        for dia_id in found:
+            valid.setdefault(str(dia_id), None)
     return tuple(valid), tuple(skipped)
