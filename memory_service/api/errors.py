@@ -10,6 +10,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from memory_service.api.request_id import current_request_id
 from memory_service.errors import MemoryServiceError, RateLimitedError
@@ -36,6 +37,20 @@ def error_response(
     return JSONResponse(jsonable_encoder(error_body(code, message, details)), status_code=status, headers=headers)
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> set[str]:
+    """Every method some route of the app serves on the request's path (asked of each route, as
+    included routers keep their routes to themselves)."""
+    routes = request.app.router.routes
+    return {
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes)
+    }
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(MemoryServiceError)
     async def _service_error(_: Request, exc: MemoryServiceError) -> JSONResponse:
@@ -56,10 +71,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(422, "validation_error", f"{where}: {first['message']}", problems)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
-        # A 405 keeps the Allow header the router sets (RFC 9110: a 405 must say what is allowed).
-        return error_response(exc.status_code, code, str(exc.detail), headers=dict(exc.headers or {}) or None)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # RFC 9110: a 405 says every method the resource allows. The router names only those of
+            # the first route on the path, and a path often has several (GET and POST apart).
+            headers["Allow"] = ", ".join(sorted(allowed_methods(request)))
+        return error_response(exc.status_code, code, str(exc.detail), headers=headers or None)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -8,9 +8,10 @@ once, here, and copied by pydantic.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
 from memory_service.domain import Page
 
@@ -19,6 +20,17 @@ Identifier = Annotated[
     StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@\-]{0,127}$"),
 ]
 """User, agent and session ids: 1-128 characters of letters, digits and ``. _ : @ -``."""
+
+
+def _time_as_text(value: object) -> object:
+    if isinstance(value, str | datetime):
+        return value
+    raise ValueError("a time is ISO 8601 text with a timezone, e.g. 2024-05-01T09:30:00Z")
+
+
+RequestTime = Annotated[AwareDatetime, BeforeValidator(_time_as_text)]
+"""A time in a request: ISO 8601 text with a timezone (a datetime in process). A number is refused,
+not read as seconds since 1970, which a client sending the wrong field would never notice."""
 
 DomainT = TypeVar("DomainT")
 PublicT = TypeVar("PublicT", bound=BaseModel)

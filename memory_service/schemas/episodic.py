@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field, StrictBool
 
 from memory_service.domain import Episode, NewMessage, Role
-from memory_service.schemas.common import Identifier, ItemsPage, PublicModel, RequestModel
+from memory_service.schemas.common import Identifier, ItemsPage, PublicModel, RequestModel, RequestTime
 
 
 class MessageCreate(RequestModel):
     role: Role
     content: str = Field(min_length=1, description="The message text, verbatim.")
-    occurred_at: AwareDatetime | None = Field(
+    occurred_at: RequestTime | None = Field(
         default=None, description="When it happened (ISO 8601 with a timezone); default: now."
     )
     metadata: dict[str, Any] = Field(default_factory=dict)
@@ -24,7 +24,7 @@ class MessagesCreate(RequestModel):
     user_id: Identifier
     agent_id: Identifier | None = None
     messages: list[MessageCreate] = Field(min_length=1)
-    infer: bool = Field(default=False, description="Also extract semantic facts and graph relations.")
+    infer: StrictBool = Field(default=False, description="Also extract semantic facts and graph relations.")
 
     def to_domain(self) -> list[NewMessage]:
         return [NewMessage(m.role, m.content, m.occurred_at, m.metadata) for m in self.messages]

@@ -10,16 +10,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StrictBool, StrictInt, model_validator
 
 from memory_service.domain import Granularity, Layer, Role, SearchHit, SearchQuery, TimeWindow
-from memory_service.schemas.common import Identifier, PublicModel, RequestModel
+from memory_service.schemas.common import Identifier, PublicModel, RequestModel, RequestTime
 from memory_service.schemas.episodic import EpisodePublic
 
 
 class TimeRangeIn(RequestModel):
-    start: AwareDatetime | None = None
-    end: AwareDatetime | None = None
+    start: RequestTime | None = None
+    end: RequestTime | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> TimeRangeIn:
@@ -40,9 +40,9 @@ class SearchRequest(RequestModel):
     query: str = Field(min_length=1, max_length=4096)
     user_id: Identifier
     layers: list[Layer] = Field(default_factory=_default_layers, min_length=1)
-    top_k: int = Field(default=10, ge=1, le=200)
-    now: AwareDatetime | None = Field(default=None, description="The request's present; default: now.")
-    as_of: AwareDatetime | None = Field(default=None, description="Only what had happened by then.")
+    top_k: StrictInt = Field(default=10, ge=1, le=200)
+    now: RequestTime | None = Field(default=None, description="The request's present; default: now.")
+    as_of: RequestTime | None = Field(default=None, description="Only what had happened by then.")
     time_range: TimeRangeIn | None = None
     session_ids: list[Identifier] | None = Field(default=None, min_length=1)
     filters: SearchFilters | None = None
@@ -50,8 +50,8 @@ class SearchRequest(RequestModel):
         default=None, max_length=64, description="Named search recipe (GET /v1/search/recipes); default: hybrid."
     )
     granularity: Granularity = Field(default="turn", description="Rank single turns or whole sessions.")
-    neighbors: int = Field(default=0, ge=0, le=10, description="Turns before and after each turn hit to return.")
-    reinforce: bool = Field(
+    neighbors: StrictInt = Field(default=0, ge=0, le=10, description="Turns before and after each turn hit to return.")
+    reinforce: StrictBool = Field(
         default=True,
         description="Count returned semantic memories as retrieved, which strengthens them on the forgetting "
         "curve; false for read-only searches (evaluations, audits).",

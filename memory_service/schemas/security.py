@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from memory_service.domain import Page
-from memory_service.schemas.common import Identifier, ItemsPage, PublicModel, RequestModel
+from memory_service.schemas.common import Identifier, ItemsPage, PublicModel, RequestModel, RequestTime
 from memory_service.security.domain import ApiKey, AuditEvent, CreatedKey, KeyStatus
 from memory_service.security.scopes import DEFAULT_SCOPES, Scope, ordered
 
@@ -21,7 +21,7 @@ class KeyCreate(RequestModel):
     scopes: list[Scope] = Field(
         default_factory=lambda: ordered(DEFAULT_SCOPES), min_length=1, description="read, write and/or admin."
     )
-    expires_at: AwareDatetime | None = Field(default=None, description="When the key stops working; never if null.")
+    expires_at: RequestTime | None = Field(default=None, description="When the key stops working; never if null.")
 
 
 class ApiKeyPublic(PublicModel):

@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AliasChoices, BaseModel, Field, WithJsonSchema, model_validator
 
 from memory_service.layers.semantic.domain import Actor, MemoryChange, MemoryEdit, MemoryEvent, MemoryStatus
-from memory_service.schemas.common import Identifier, ItemsPage, PublicModel, RequestModel
+from memory_service.schemas.common import Identifier, ItemsPage, PublicModel, RequestModel, RequestTime
 
 
 class MemoryCreate(RequestModel):
     user_id: Identifier
     text: str = Field(min_length=1, max_length=4000, description="The fact, as a short statement.")
-    valid_at: AwareDatetime | None = Field(default=None, description="Since when it holds in the world.")
+    valid_at: RequestTime | None = Field(default=None, description="Since when it holds in the world.")
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
 class MemoryUpdate(RequestModel):
     """Fields to change; those left out stay. ``invalid_at`` set means the fact stopped being true."""
 
-    text: str | None = Field(default=None, min_length=1, max_length=4000)
-    valid_at: AwareDatetime | None = None
-    invalid_at: AwareDatetime | None = None
+    # Left out keeps the text; null is refused (a memory always has a text), so the schema says string.
+    text: Annotated[str | None, WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 4000})] = Field(
+        default=None, min_length=1, max_length=4000
+    )
+    valid_at: RequestTime | None = None
+    invalid_at: RequestTime | None = None
     metadata: dict[str, Any] | None = None
 
     @model_validator(mode="after")

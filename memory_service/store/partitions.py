@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from memory_service.errors import ConflictError
+from memory_service.store.conflicts import insert_if_absent
 from memory_service.store.tables import EmbeddingRow, EpisodeRow, NamespaceRow, SessionRow, UserRow
 from memory_service.store.vectors import chunks
 
@@ -27,13 +29,14 @@ class Partition:
 
 
 def get_or_create_namespace(db: Session, name: str) -> int:
-    found = db.scalar(select(NamespaceRow.id).where(NamespaceRow.name == name))
-    if found is not None:
-        return found
-    row = NamespaceRow(name=name)
-    db.add(row)
-    db.flush()
-    return row.id
+    """The namespace's id, made on first use; safe when writers make the same one at once."""
+    found = find_namespace(db, name)
+    if found is None:
+        insert_if_absent(db, NamespaceRow, {"name": name})
+        found = find_namespace(db, name)
+    if found is None:  # made and deleted by others between the two statements
+        raise ConflictError(f"namespace {name!r} was deleted during this write; retry it")
+    return found
 
 
 def find_namespace(db: Session, name: str) -> int | None:
@@ -54,11 +57,13 @@ def find_named_user(db: Session, namespace: str, external_id: str) -> UserRow | 
 
 
 def get_or_create_user(db: Session, namespace_id: int, external_id: str) -> UserRow:
+    """The user's row, made on first use; two first writes for one new user at once share it."""
     user = find_user(db, namespace_id, external_id)
     if user is None:
-        user = UserRow(namespace_id=namespace_id, external_id=external_id, revision=0)
-        db.add(user)
-        db.flush()
+        insert_if_absent(db, UserRow, {"namespace_id": namespace_id, "external_id": external_id, "revision": 0})
+        user = find_user(db, namespace_id, external_id)
+    if user is None:  # made and deleted by others between the two statements
+        raise ConflictError(f"user {external_id!r} was deleted during this write; retry it")
     return user
 
 

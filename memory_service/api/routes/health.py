@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from memory_service.api.deps import RuntimeDep
@@ -29,6 +30,11 @@ def readyz(runtime: RuntimeDep) -> dict[str, object]:
     }
 
 
-@router.get("/metrics")
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    responses={200: {"description": "Prometheus text exposition format.", "content": {"text/plain": {}}}},
+)
 def metrics(request: Request) -> Response:
+    """Request counts and latencies by route, and the process's memory and CPU, for Prometheus."""
     return Response(generate_latest(request.app.state.metrics_registry), media_type=CONTENT_TYPE_LATEST)

@@ -14,6 +14,8 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from memory_service.domain import Episode, Role, SessionSummary
+from memory_service.errors import ConflictError
+from memory_service.store.conflicts import insert_if_absent
 from memory_service.store.partitions import user_external_id
 from memory_service.store.tables import EpisodeRow, SessionRow, UserRow
 from memory_service.store.vectors import content_hash
@@ -28,15 +30,22 @@ def find_session(db: Session, namespace_id: int, external_id: str, *, lock: bool
 
 
 def create_session(db: Session, namespace_id: int, user_pk: int, external_id: str, agent_id: str | None) -> SessionRow:
-    row = SessionRow(
-        namespace_id=namespace_id,
-        user_id=user_pk,
-        external_id=external_id,
-        agent_id=agent_id,
-        message_count=0,
-    )
-    db.add(row)
-    db.flush()
+    """The session, made on first use and locked for this transaction's writes.
+
+    Two first writes to one new session may arrive together: the second waits for the first and
+    then gets its row, which may belong to another user (the caller checks).
+    """
+    values = {
+        "namespace_id": namespace_id,
+        "user_id": user_pk,
+        "external_id": external_id,
+        "agent_id": agent_id,
+        "message_count": 0,
+    }
+    insert_if_absent(db, SessionRow, values)
+    row = find_session(db, namespace_id, external_id, lock=True)
+    if row is None:  # made and deleted by others between the two statements
+        raise ConflictError(f"session {external_id!r} was deleted during this write; retry it")
     return row
 
 

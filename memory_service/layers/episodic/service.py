@@ -87,7 +87,7 @@ class EpisodicService:
             session = repo.find_session(db, namespace_id, session_id, lock=True)
             if session is None:
                 session = repo.create_session(db, namespace_id, user.id, session_id, agent_id)
-            elif session.user_id != user.id:
+            if session.user_id != user.id:
                 raise ConflictError(
                     f"session {session_id!r} belongs to another user; use a new session id",
                     details={"session_id": session_id},
