@@ -7,6 +7,7 @@ once, here, and copied by pydantic.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Generic, Self, TypeVar
@@ -22,15 +23,20 @@ Identifier = Annotated[
 """User, agent and session ids: 1-128 characters of letters, digits and ``. _ : @ -``."""
 
 
+_NUMBER = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*")
+
+
 def _time_as_text(value: object) -> object:
-    if isinstance(value, str | datetime):
+    """A number, or text that is only a number (a query string is always text), is refused."""
+    if isinstance(value, datetime) or (isinstance(value, str) and not _NUMBER.fullmatch(value)):
         return value
     raise ValueError("a time is ISO 8601 text with a timezone, e.g. 2024-05-01T09:30:00Z")
 
 
 RequestTime = Annotated[AwareDatetime, BeforeValidator(_time_as_text)]
-"""A time in a request: ISO 8601 text with a timezone (a datetime in process). A number is refused,
-not read as seconds since 1970, which a client sending the wrong field would never notice."""
+"""A time in a request's body or query: ISO 8601 text with a timezone (a datetime in process). A
+number is refused, not read as seconds since 1970, which a client sending the wrong field would
+never notice."""
 
 DomainT = TypeVar("DomainT")
 PublicT = TypeVar("PublicT", bound=BaseModel)

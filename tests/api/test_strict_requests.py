@@ -40,12 +40,22 @@ def client(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransform
         ("/v1/search", {"query": "Porto", "user_id": "ana", "neighbors": False}),
         ("/v1/search", {"query": "Porto", "user_id": "ana", "top_k": "5"}),
         ("/v1/admin/keys", {"namespace": "team-a", "expires_at": 1700000000}),
+        ("/v1/search", {"query": "Porto", "user_id": "ana", "as_of": "1700000000"}),  # a number as text too
     ],
 )
 def test_a_value_of_the_wrong_type_is_a_422(client: TestClient, path: str, body: dict[str, Any]) -> None:
     response = client.post(path, json=body)
     assert response.status_code == 422, response.text
     assert response.json()["error"]["code"] == "validation_error"
+
+
+@pytest.mark.parametrize("path", ["/v1/memories?user_id=ana", "/v1/users/ana/profile", "/v1/graph/edges?user_id=ana"])
+@pytest.mark.parametrize("moment", ["0.5", "1700000000", "-3e2"])
+def test_a_number_in_a_query_is_no_time(client: TestClient, path: str, moment: str) -> None:
+    joiner = "&" if "?" in path else "?"
+    response = client.get(f"{path}{joiner}as_of={moment}")
+    assert response.status_code == 422, response.text
+    assert client.get(f"{path}{joiner}as_of=2024-06-01T00:00:00Z").status_code == 200
 
 
 def test_times_as_iso_text_and_plain_values_are_still_accepted(client: TestClient) -> None:

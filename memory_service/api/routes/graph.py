@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from pydantic import AwareDatetime
 
 from memory_service.api.deps import READ, GraphDep, Limit, NamespaceDep
 from memory_service.layers.temporal.domain import TimeAxis
@@ -18,9 +17,10 @@ from memory_service.schemas import (
     GraphNeighborsResponse,
     Identifier,
 )
+from memory_service.schemas.common import RequestTime
 
 EntityIdPath = Annotated[str, Path(max_length=48, description="An entity id, e.g. ent_3_7.")]
-AsOf = Annotated[AwareDatetime | None, Query(description="A moment with a timezone; omitted: now, as currently known.")]
+AsOf = Annotated[RequestTime | None, Query(description="A moment with a timezone; omitted: now, as currently known.")]
 Axis = Annotated[
     TimeAxis, Query(description="valid: true in the world at as_of; known: what the service held at as_of.")
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
-from pydantic import AwareDatetime
 
 from memory_service.api.deps import READ, WRITE, Limit, NamespaceDep, SemanticDep
 from memory_service.schemas import (
@@ -18,6 +17,7 @@ from memory_service.schemas import (
     MemoryPublic,
     MemoryUpdate,
 )
+from memory_service.schemas.common import RequestTime
 
 MemoryIdPath = Annotated[str, Path(max_length=40, description="A memory id, e.g. mem_42.")]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}}
@@ -39,7 +39,7 @@ def list_memories(
     namespace: NamespaceDep,
     include_invalid: bool = False,
     as_of: Annotated[
-        AwareDatetime | None,
+        RequestTime | None,
         Query(description="A moment with a timezone: memory as it stood then (learned by then, valid then)."),
     ] = None,
     limit: Limit = 100,

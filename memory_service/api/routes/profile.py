@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import AwareDatetime
 
 from memory_service.api.deps import READ, NamespaceDep, ProfilesDep
 from memory_service.schemas import ErrorResponse, Identifier, ProfilePublic
+from memory_service.schemas.common import RequestTime
 
 router = APIRouter(prefix="/v1", tags=["memories"], responses={422: {"model": ErrorResponse}})
 
@@ -19,7 +19,7 @@ def get_profile(
     profiles: ProfilesDep,
     namespace: NamespaceDep,
     as_of: Annotated[
-        AwareDatetime | None,
+        RequestTime | None,
         Query(description="A moment with a timezone: the profile as memory stood then (learned by then, valid then)."),
     ] = None,
     subject: Annotated[
