@@ -25,6 +25,7 @@ from rich.text import Text
 
 from memory_service.cli_errors import SERVICE_ERROR, USAGE_ERROR, fail, service_errors
 from memory_service.cli_eval import eval_app
+from memory_service.cli_forget import register as register_forget
 from memory_service.cli_keys import keys_app
 from memory_service.cli_mcp import mcp
 from memory_service.cli_transfer import register as register_transfer
@@ -379,3 +380,6 @@ def _safe_url(url: str) -> str:
 
 if __name__ == "__main__":
     app(prog_name="memory-service")
+
+
+register_forget(app, _client)

@@ -133,3 +133,23 @@ class UserDeletion:
     user_id: str
     sessions: int
     episodes: int
+
+
+@dataclass(frozen=True)
+class EpisodesForgotten:
+    """What forgetting a session or an episode removed, layer by layer.
+
+    Memories and relations drawn only from the forgotten episodes are removed; those with other
+    sources are kept and lose the forgotten ids from their provenance ("pruned").
+    """
+
+    session_id: str | None
+    episode_ids: tuple[str, ...]
+    memories_removed: int = 0
+    memories_pruned: int = 0
+    relations_removed: int = 0
+    relations_pruned: int = 0
+
+    @property
+    def episodes(self) -> int:
+        return len(self.episode_ids)

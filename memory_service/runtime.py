@@ -15,6 +15,7 @@ from agents.consolidation import build_memory_manager
 from agents.statements import build_statement_extractor
 from memory_service.errors import UnavailableError
 from memory_service.extraction.worker import ExtractionWorker
+from memory_service.forgetting import ForgettingService
 from memory_service.layers.cache import PartitionCache
 from memory_service.layers.embeddings import EmbeddingCache
 from memory_service.layers.episodic.index import IndexManager
@@ -60,6 +61,7 @@ class Runtime:
     graph: GraphService
     search: SearchService
     users: UserService
+    forgetting: ForgettingService
     extraction: ExtractionWorker
     auth: Authenticator
     audit: AuditLog
@@ -152,6 +154,7 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         graph=graph,
         search=search,
         users=UserService(db, indexes, semantic.indexes, graph),
+        forgetting=ForgettingService(db, indexes, semantic.indexes, graph),
         extraction=extraction,
         auth=auth,
         rate_limiter=RateLimiter(settings.rate_limit, settings.rate_limit_storage) if settings.rate_limit else None,

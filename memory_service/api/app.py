@@ -15,7 +15,18 @@ from memory_service.api.errors import install_error_handlers
 from memory_service.api.limits import BodySizeLimit
 from memory_service.api.metrics import RequestMetrics
 from memory_service.api.request_id import RequestId
-from memory_service.api.routes import admin, graph, health, memories, profile, search, sessions, transfer, users
+from memory_service.api.routes import (
+    admin,
+    episodes,
+    graph,
+    health,
+    memories,
+    profile,
+    search,
+    sessions,
+    transfer,
+    users,
+)
 from memory_service.console import install as install_console
 
 # The one module of the core that knows the evaluation harness: it mounts its REST router and runs
@@ -78,7 +89,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     ProcessCollector(registry=registry)
     app.state.metrics_registry = registry
     install_error_handlers(app)
-    for module in (sessions, memories, profile, graph, search, users, transfer, admin):
+    for module in (sessions, episodes, memories, profile, graph, search, users, transfer, admin):
         app.include_router(module.router, responses=COMMON_ERRORS)
     app.include_router(health.router)
     app.include_router(evaluation_api.router, responses=COMMON_ERRORS)

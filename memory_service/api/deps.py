@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 
+from memory_service.forgetting import ForgettingService
 from memory_service.layers.episodic.service import EpisodicService
 from memory_service.layers.semantic.profile import ProfileReader
 from memory_service.layers.semantic.service import SemanticService
@@ -52,6 +53,10 @@ def get_users(request: Request) -> UserService:
     return get_runtime(request).users
 
 
+def get_forgetting(request: Request) -> ForgettingService:
+    return get_runtime(request).forgetting
+
+
 def get_principal(request: Request) -> Principal:
     """Who the request acts as; 401 when keys are required and it brings none that works, 429 when
     it is over its key's rate limit."""
@@ -90,6 +95,7 @@ ProfilesDep = Annotated[ProfileReader, Depends(get_profiles)]
 GraphDep = Annotated[GraphService, Depends(get_graph)]
 SearchDep = Annotated[SearchService, Depends(get_search)]
 UsersDep = Annotated[UserService, Depends(get_users)]
+ForgettingDep = Annotated[ForgettingService, Depends(get_forgetting)]
 NamespaceDep = Annotated[str, Depends(get_namespace)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]

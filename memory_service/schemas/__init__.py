@@ -14,6 +14,7 @@ from memory_service.schemas.common import (
 )
 from memory_service.schemas.episodic import (
     EpisodePublic,
+    EpisodesForgotten,
     EpisodesPage,
     MessageCreate,
     MessagesCreate,
@@ -58,6 +59,7 @@ __all__ = [
     "AuditEventPublic",
     "AuditEventsPage",
     "EpisodePublic",
+    "EpisodesForgotten",
     "EpisodesPage",
     "ErrorDetail",
     "ErrorResponse",

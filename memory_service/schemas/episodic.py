@@ -75,3 +75,27 @@ class UserDeleted(PublicModel):
     user_id: str
     deleted_sessions: int = Field(validation_alias=AliasChoices("deleted_sessions", "sessions"))
     deleted_episodes: int = Field(validation_alias=AliasChoices("deleted_episodes", "episodes"))
+
+
+class EpisodesForgotten(PublicModel):
+    """What forgetting a session or a message removed from each layer."""
+
+    session_id: str | None = Field(description="The session the forgotten messages were in.")
+    episode_ids: list[str] = Field(description="Ids of the forgotten messages.")
+    deleted_episodes: int = Field(validation_alias=AliasChoices("deleted_episodes", "episodes"))
+    deleted_memories: int = Field(
+        validation_alias=AliasChoices("deleted_memories", "memories_removed"),
+        description="Semantic memories drawn only from the forgotten messages, now deleted.",
+    )
+    pruned_memories: int = Field(
+        validation_alias=AliasChoices("pruned_memories", "memories_pruned"),
+        description="Memories kept for their other sources, the forgotten messages taken out of their provenance.",
+    )
+    deleted_relations: int = Field(
+        validation_alias=AliasChoices("deleted_relations", "relations_removed"),
+        description="Graph relations drawn only from the forgotten messages, now removed.",
+    )
+    pruned_relations: int = Field(
+        validation_alias=AliasChoices("pruned_relations", "relations_pruned"),
+        description="Relations kept for their other sources, the forgotten messages taken out of their provenance.",
+    )

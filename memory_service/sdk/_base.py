@@ -25,6 +25,7 @@ from memory_service.errors import (
 from memory_service.layers.temporal.domain import TimeAxis
 from memory_service.pagination import check_limit
 from memory_service.schemas import (
+    EpisodesForgotten,
     EpisodesPage,
     ExtractionStatus,
     GraphEdgesPage,
@@ -232,6 +233,16 @@ def search_call(request: SearchRequest) -> Call[SearchResponse]:
 def delete_user_call(user_id: str) -> Call[UserDeleted]:
     user_id = identifier(user_id, "user_id")
     return Call("DELETE", f"/v1/users/{user_id}", UserDeleted.model_validate_json)
+
+
+def delete_session_call(session_id: str) -> Call[EpisodesForgotten]:
+    session_id = identifier(session_id, "session_id")
+    return Call("DELETE", f"/v1/sessions/{session_id}", EpisodesForgotten.model_validate_json)
+
+
+def delete_episode_call(episode_id: str) -> Call[EpisodesForgotten]:
+    episode_id = identifier(episode_id, "episode_id")
+    return Call("DELETE", f"/v1/episodes/{episode_id}", EpisodesForgotten.model_validate_json)
 
 
 def add_memory_call(

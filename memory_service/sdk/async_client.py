@@ -11,6 +11,7 @@ import httpx
 from memory_service.domain import Granularity, Layer
 from memory_service.layers.temporal.domain import TimeAxis
 from memory_service.schemas import (
+    EpisodesForgotten,
     EpisodesPage,
     ExtractionStatus,
     GraphEdgesPage,
@@ -126,6 +127,14 @@ class AsyncMemoryClient(AsyncClientBase):
     async def delete_user(self, user_id: str) -> UserDeleted:
         """Forget everything the service holds about the user."""
         return await self._send(base.delete_user_call(user_id))
+
+    async def delete_session(self, session_id: str) -> EpisodesForgotten:
+        """Forget the session and its messages, with what was learned only from them."""
+        return await self._send(base.delete_session_call(session_id))
+
+    async def delete_episode(self, episode_id: str) -> EpisodesForgotten:
+        """Forget one message, with what was learned only from it."""
+        return await self._send(base.delete_episode_call(episode_id))
 
     async def add_memory(
         self,

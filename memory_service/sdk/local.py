@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from memory_service.domain import DEFAULT_NAMESPACE, Granularity, Layer
 from memory_service.layers.temporal.domain import TimeAxis
 from memory_service.schemas import (
+    EpisodesForgotten,
     EpisodesPage,
     ExtractionStatus,
     GraphEdgesPage,
@@ -161,6 +162,16 @@ class LocalMemoryClient(SyncClientBase):
         """Forget everything the service holds about the user."""
         user_id = base.identifier(user_id, "user_id")
         return UserDeleted.from_domain(self.runtime.users.delete_user(self.namespace, user_id))
+
+    def delete_session(self, session_id: str) -> EpisodesForgotten:
+        """Forget the session and its messages, with what was learned only from them."""
+        session_id = base.identifier(session_id, "session_id")
+        return EpisodesForgotten.from_domain(self.runtime.forgetting.delete_session(self.namespace, session_id))
+
+    def delete_episode(self, episode_id: str) -> EpisodesForgotten:
+        """Forget one message, with what was learned only from it."""
+        episode_id = base.identifier(episode_id, "episode_id")
+        return EpisodesForgotten.from_domain(self.runtime.forgetting.delete_episode(self.namespace, episode_id))
 
     def add_memory(
         self,

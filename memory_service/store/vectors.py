@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from memory_service.store.tables import EmbeddingRow, EpisodeRow, utcnow
+from memory_service.store.tables import EmbeddingRow, EpisodeRow, MemoryRow, utcnow
 
 
 def content_hash(text: str) -> str:
@@ -90,6 +90,24 @@ def count_texts_without_vectors(db: Session, model: str) -> int:
 
 def delete_vectors_of_other_models(db: Session, model: str) -> int:
     return len(db.execute(delete(EmbeddingRow).where(EmbeddingRow.model != model).returning(EmbeddingRow.model)).all())
+
+
+def delete_unused(db: Session, hashes: Iterable[str]) -> int:
+    """Drop the cached vectors of ``hashes`` that no episode or memory of anyone holds any more:
+    a forgotten text leaves no vector of itself behind."""
+    wanted = list(set(hashes))
+    used: set[str] = set()
+    for chunk in chunks(wanted):
+        used.update(db.scalars(select(EpisodeRow.content_hash).where(EpisodeRow.content_hash.in_(chunk))))
+        used.update(db.scalars(select(MemoryRow.content_hash).where(MemoryRow.content_hash.in_(chunk))))
+    removed = 0
+    for chunk in chunks([h for h in wanted if h not in used]):
+        removed += len(
+            db.execute(
+                delete(EmbeddingRow).where(EmbeddingRow.content_hash.in_(chunk)).returning(EmbeddingRow.model)
+            ).all()
+        )
+    return removed
 
 
 def chunks(items: list[str], size: int = 900) -> Iterator[list[str]]:

@@ -40,6 +40,7 @@ def write_a(client: TestClient, headers: dict[str, str]) -> dict[str, str]:
     keys = client.get("/v1/admin/keys", headers=headers).json()["items"]
     return {
         "session_id": "trip",
+        "episode_id": sent.json()["ids"][0],
         "user_id": USER,
         "memory_id": memories[0]["id"],
         "entity_id": entities[0]["id"],

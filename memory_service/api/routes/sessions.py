@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from memory_service.api.deps import READ, WRITE, EpisodicDep, Limit, NamespaceDep
+from memory_service.api.deps import READ, WRITE, EpisodicDep, ForgettingDep, Limit, NamespaceDep
 from memory_service.schemas import (
+    EpisodesForgotten,
     EpisodesPage,
     ErrorResponse,
     Identifier,
@@ -62,6 +63,15 @@ def list_messages(
 )
 def get_session(session_id: SessionIdPath, service: EpisodicDep, namespace: NamespaceDep) -> SessionPublic:
     return SessionPublic.from_domain(service.get_session(namespace, session_id))
+
+
+@router.delete(
+    "/{session_id}", response_model=EpisodesForgotten, responses={404: {"model": ErrorResponse}}, dependencies=[WRITE]
+)
+def delete_session(session_id: SessionIdPath, service: ForgettingDep, namespace: NamespaceDep) -> EpisodesForgotten:
+    """Forget the session and its messages, with the memories and relations learned only from them;
+    those with other sources lose these messages from their provenance."""
+    return EpisodesForgotten.from_domain(service.delete_session(namespace, session_id))
 
 
 @router.get("", response_model=SessionsPage, dependencies=[READ])

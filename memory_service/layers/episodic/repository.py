@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, delete, func, select
 from sqlalchemy.orm import Session
 
 from memory_service.domain import Episode, Role, SessionSummary
@@ -61,7 +61,8 @@ def insert_episodes(
     db: Session, session: SessionRow, agent_id: str | None, drafts: Sequence[EpisodeDraft]
 ) -> list[EpisodeRow]:
     """Append to the session after its last position, keeping the session's summary current."""
-    start = session.message_count
+    # After its highest position, not its count: a forgotten message leaves a gap behind it.
+    start = db.scalar(select(func.max(EpisodeRow.position)).where(EpisodeRow.session_id == session.id)) or 0
     rows = [
         EpisodeRow(
             user_id=session.user_id,
@@ -78,7 +79,7 @@ def insert_episodes(
     ]
     db.add_all(rows)
     times = [d.occurred_at for d in drafts]
-    session.message_count = start + len(rows)
+    session.message_count += len(rows)
     session.first_occurred_at = min([*times, *([session.first_occurred_at] if session.first_occurred_at else [])])
     session.last_occurred_at = max([*times, *([session.last_occurred_at] if session.last_occurred_at else [])])
     db.flush()
@@ -241,3 +242,38 @@ def iter_partition_episodes(db: Session, user_pk: int, batch: int = 5000) -> Ite
             return
         yield from ((TurnRef(pk, session, role, occurred_at), text) for pk, session, role, text, occurred_at in rows)
         after = rows[-1][0]
+
+
+def find_episode(db: Session, namespace_id: int, pk: int) -> EpisodeRow | None:
+    """The episode, if it belongs to a session of the namespace."""
+    return db.scalar(
+        select(EpisodeRow)
+        .join(SessionRow, SessionRow.id == EpisodeRow.session_id)
+        .where(EpisodeRow.id == pk, SessionRow.namespace_id == namespace_id)
+    )
+
+
+def session_episode_pks(db: Session, session: SessionRow) -> list[int]:
+    return list(db.scalars(select(EpisodeRow.id).where(EpisodeRow.session_id == session.id).order_by(EpisodeRow.id)))
+
+
+def delete_episodes(db: Session, pks: Sequence[int]) -> set[str]:
+    """Remove the episodes; the content hashes they had, for their cached vectors to follow."""
+    hashes: set[str] = set()
+    for start in range(0, len(pks), 900):  # under every backend's cap on bound parameters
+        chunk = list(pks[start : start + 900])
+        hashes.update(db.scalars(select(EpisodeRow.content_hash).where(EpisodeRow.id.in_(chunk))).all())
+        db.execute(delete(EpisodeRow).where(EpisodeRow.id.in_(chunk)))
+    return hashes
+
+
+def refresh_session_summary(db: Session, session: SessionRow) -> None:
+    """Count and time span of what the session still holds, after some of it was forgotten."""
+    count, first, last = db.execute(
+        select(func.count(), func.min(EpisodeRow.occurred_at), func.max(EpisodeRow.occurred_at)).where(
+            EpisodeRow.session_id == session.id
+        )
+    ).one()
+    session.message_count = int(count or 0)
+    session.first_occurred_at = first
+    session.last_occurred_at = last

@@ -6,11 +6,11 @@ the store never sees the graph's model.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -101,3 +101,41 @@ def _entity_row(row: GraphEntityRow) -> Row:
 
 def _relation_row(row: GraphRelationRow) -> Row:
     return {column: getattr(row, column) for column in RELATION_COLUMNS} | {"episode_ids": list(row.episode_ids or ())}
+
+
+def forget_sources(db: Session, user_pk: int, episode_ids: Collection[str]) -> tuple[int, int]:
+    """Remove the user's relations drawn only from ``episode_ids`` (public episode ids), with the
+    entities they leave unconnected, and take those ids out of the other relations' provenance;
+    (relations removed, relations pruned). Bumps the graph revision when anything changed."""
+    gone = set(episode_ids)
+    rows = db.scalars(select(GraphRelationRow).where(GraphRelationRow.user_id == user_pk)).all()
+    removed: list[GraphRelationRow] = []
+    pruned = 0
+    for row in rows:
+        sources = list(row.episode_ids or ())
+        if gone.isdisjoint(sources):
+            continue
+        kept = [s for s in sources if s not in gone]
+        if kept:
+            row.episode_ids = kept
+            pruned += 1
+        else:
+            removed.append(row)
+    ends = {end for row in removed for end in (row.source_id, row.target_id)}
+    for row in removed:
+        db.delete(row)
+    db.flush()
+    if ends:
+        connected = set(
+            db.scalars(
+                select(GraphRelationRow.source_id)
+                .where(GraphRelationRow.user_id == user_pk)
+                .union(select(GraphRelationRow.target_id).where(GraphRelationRow.user_id == user_pk))
+            ).all()
+        )
+        alone = sorted(ends - connected)
+        if alone:
+            db.execute(delete(GraphEntityRow).where(GraphEntityRow.user_id == user_pk, GraphEntityRow.id.in_(alone)))
+    if removed or pruned:
+        bump_revision(db, user_pk)
+    return len(removed), pruned
