@@ -22,9 +22,10 @@ WE = (
 never a modal ("we'd", "I might"): a wish is not a state."""
 
 _WORD = r"[A-Z][\w'’&-]*(?:\.(?=\s[A-Z]))?"
-NAME_BODY = rf"{_WORD}(?:\s+(?:(?:of|de|la|del|the|and|&|on)\s+)?{_WORD})*"
+NAME_BODY = rf"{_WORD}(?:\s+(?:(?:of|de|la|del|the|and|&|on)\s+)?(?!I\b){_WORD})*"
 NAME = rf"(?P<name>{NAME_BODY})"
-"""Capitalized words, with "of"/"the"/"and" allowed between them: "Bank of America"."""
+"""Capitalized words, with "of"/"the"/"and" allowed between them: "Bank of America"; never the
+speaker's "I" ("Porto and I work ..." names Porto)."""
 PERSON = r"(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)"
 """A given name and an optional surname."""
 DET = r"(?:(?i:the|a|an|my|our|this|that|some|another)\s+|new\s+)*"

@@ -101,3 +101,15 @@ def test_named_speaker_is_the_subject_and_time_resolves_against_the_episode() ->
     assistant = EpisodeText("a", "assistant", "I work at OpenMind Labs.", NOW)
     assert RuleGraphExtractor().extract([assistant]).relations == []
     assert isinstance(RuleGraphExtractor(), GraphExtractor)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I live in Porto and I work at Siemens.", {("lives_in", "Porto"), ("works_at", "Siemens")}),
+        ("We moved to Lisbon and I started at Google.", {("lives_in", "Lisbon"), ("works_at", "Google")}),
+        ("I work at Acme and I love it.", {("works_at", "Acme")}),
+    ],
+)
+def test_a_name_ends_before_the_next_clause_of_the_speaker(text: str, expected: set[tuple[str, str]]) -> None:
+    assert {(predicate, target) for _, predicate, target, _ in triples(text)} == expected
