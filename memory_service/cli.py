@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -72,9 +74,9 @@ def serve(
     overrides: dict[str, Any] = {"host": host, "port": port, "data_dir": data_dir.resolve() if data_dir else None}
     overrides = {name: value for name, value in overrides.items() if value is not None}
     settings = _settings(**overrides)
-    from memory_service.api.request_id import configure_logging
+    from memory_service.api.logs import configure_logging
 
-    configure_logging()  # the service's own lines at INFO, libraries' when they warn, with request ids
+    configure_logging(settings.log_format)  # the service's lines at INFO, libraries' when they warn, with ids
     # Whether keys are required is logged once the store is open (stored keys count too).
     log.info("listening on http://%s:%d, data dir %s", settings.host, settings.port, settings.data_dir.resolve())
     _check_store(settings)
@@ -85,7 +87,26 @@ def serve(
         return
     from memory_service.api.app import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        # SIGTERM: uvicorn stops accepting, lets requests in flight finish (within the bound), then the
+        # app's lifespan closes the runtime, which lets the extraction worker finish its current task.
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            timeout_graceful_shutdown=settings.shutdown_timeout_s,
+            # JSON: uvicorn's lines go through the service's JSON handler rather than its own text ones.
+            log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
+        )
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    """Exit 0 on SIGTERM. uvicorn shuts down gracefully on it, then raises it again under the handler
+    it found (this one), so a stop asked for and done cleanly is not reported as a death by signal."""
+    raise SystemExit(0)
 
 
 def _serve_reloading(host: str, port: int, overrides: dict[str, Any]) -> None:

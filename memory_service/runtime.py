@@ -68,8 +68,17 @@ class Runtime:
     rate_limiter: RateLimiter | None = None
     unloader: IdleUnloader | None = None
 
+    partitions: PartitionCache | None = None
+    """Every layer's loaded per-user state (what the index metrics count)."""
+
     def close(self) -> None:
-        self.extraction.close()
+        """Stop the background work (the extraction worker after its current task, within
+        ``shutdown_timeout_s``), save the indexes, close the store."""
+        bound = self.settings.shutdown_timeout_s
+        if self.extraction.close(timeout=bound):
+            log.info("extraction worker stopped")
+        else:
+            log.warning("extraction worker still busy after %ds; its task is redone after its lease or restart", bound)
         if self.unloader is not None:
             self.unloader.close()
         self.search.close()
@@ -159,5 +168,6 @@ def build_runtime(settings: Settings, embedder: Embedder | None = None) -> Runti
         auth=auth,
         rate_limiter=RateLimiter(settings.rate_limit, settings.rate_limit_storage) if settings.rate_limit else None,
         audit=AuditLog(db),
+        partitions=partitions,
         unloader=IdleUnloader(partitions, settings.unload_idle_after_s) if settings.unload_idle_after_s else None,
     )

@@ -119,6 +119,17 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     max_message_chars: int = Field(default=100_000, ge=1)
     max_messages_per_request: int = Field(default=1000, ge=1)
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="How `memory-service serve` logs: text lines for a terminal, or one JSON object per line "
+        "(time, level, logger, message, request_id, exception) for a log collector.",
+    )
+    shutdown_timeout_s: int = Field(
+        default=30,
+        ge=1,
+        description="On SIGTERM, the most seconds to wait for requests in flight, and then again for the "
+        "extraction worker's current task, before closing the store.",
+    )
     allow_open_public: bool = Field(
         default=False, description="Allow binding a non-loopback host without API keys (unsafe)."
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 
 import numpy as np
@@ -21,6 +22,9 @@ log = logging.getLogger(__name__)
 
 
 QUERY_TIMEOUT_S = 60.0
+
+BatchObserver = Callable[[int], None]
+"""Told the size of every batch embedded (texts in one forward pass): a metrics hook."""
 
 
 class BatcherClosedError(RuntimeError):
@@ -39,6 +43,12 @@ class QueryBatcher:
         self._worker: threading.Thread | None = None
         self.batches = 0
         self.texts = 0
+        self._observers: list[BatchObserver] = []
+
+    def add_observer(self, observer: BatchObserver) -> None:
+        """Call ``observer(size)`` from the worker after each batch it embeds; it must be quick, and
+        an error it raises is logged, never passed to the queries."""
+        self._observers.append(observer)
 
     def embed(self, text: str, timeout: float | None = QUERY_TIMEOUT_S) -> np.ndarray:
         """The text's vector, computed in whatever batch the worker forms next."""
@@ -105,6 +115,11 @@ class QueryBatcher:
             return
         self.batches += 1
         self.texts += len(pending)
+        for observer in self._observers:
+            try:
+                observer(len(pending))
+            except Exception:  # noqa: BLE001 - a broken metrics hook must not fail searches
+                log.exception("query batch observer failed")
         for (_, future), vector in zip(pending, vectors, strict=True):
             future.set_result(vector)
 

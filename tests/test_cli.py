@@ -175,7 +175,24 @@ def test_serve_hands_its_settings_to_the_app_not_the_environment(
     result = CliRunner().invoke(app, ["serve", "--port", "9123", "--data-dir", str(tmp_path / "elsewhere")])
     assert result.exit_code == 0, result.output
     assert [(s.data_dir, s.port) for s in made] == [((tmp_path / "elsewhere").resolve(), 9123)]
-    assert uvicorn_calls == [("the app", {"host": "127.0.0.1", "port": 9123})]
+    [(served, options)] = uvicorn_calls
+    assert served == "the app" and (options["host"], options["port"]) == ("127.0.0.1", 9123)
+    assert options["timeout_graceful_shutdown"] == 30 and options["log_config"] is not None
+    assert dict(os.environ) == before
+
+
+def test_serve_in_json_leaves_uvicorns_lines_to_the_json_handler(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, uvicorn_calls: list[Any]
+) -> None:
+    monkeypatch.setattr("memory_service.api.app.create_app", lambda settings: "the app")
+    monkeypatch.setenv("MEMORY_LOG_FORMAT", "json")
+    monkeypatch.setenv("MEMORY_SHUTDOWN_TIMEOUT_S", "5")
+    monkeypatch.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # what json sets, undone after the test
+    before = dict(os.environ)
+    result = CliRunner().invoke(app, ["serve", "--port", "9125"])
+    assert result.exit_code == 0, result.output
+    [(_, options)] = uvicorn_calls
+    assert options["log_config"] is None and options["timeout_graceful_shutdown"] == 5
     assert dict(os.environ) == before
 
 

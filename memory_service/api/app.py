@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, ProcessCollector
 from starlette.routing import Route
 
-from memory_service.api.errors import install_error_handlers
+from memory_service.api.errors import UnexpectedErrors, install_error_handlers
 from memory_service.api.limits import BodySizeLimit
 from memory_service.api.metrics import RequestMetrics
 from memory_service.api.request_id import RequestId
@@ -27,6 +27,7 @@ from memory_service.api.routes import (
     transfer,
     users,
 )
+from memory_service.api.runtime_metrics import install_runtime_metrics, observe_batches
 from memory_service.console import install as install_console
 
 # The one module of the core that knows the evaluation harness: it mounts its REST router and runs
@@ -59,6 +60,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = runtime is None
         app.state.runtime = runtime if runtime is not None else build_runtime(settings)
+        if owned:
+            observe_batches(app.state.runtime, batch_sizes)
         log.info(
             "memory service %s ready: data dir %s, database %s, model %s, %s",
             __version__,
@@ -82,11 +85,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         summary="Long-term memory for LLM agents: episodic, semantic and temporal-graph layers.",
         lifespan=lifespan,
     )
-    if runtime is not None:
-        app.state.runtime = runtime
     registry = CollectorRegistry()
     # Resident memory, CPU seconds and open files of the serving process: what an index costs.
     ProcessCollector(registry=registry)
+    batch_sizes = install_runtime_metrics(registry, lambda: getattr(app.state, "runtime", None))
+    if runtime is not None:
+        app.state.runtime = runtime
+        observe_batches(runtime, batch_sizes)
     app.state.metrics_registry = registry
     install_error_handlers(app)
     for module in (sessions, episodes, memories, profile, graph, search, users, transfer, admin):
@@ -97,5 +102,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.router.routes.append(Route(MCP_PATH, mcp, include_in_schema=False))  # streamable HTTP, the REST keys
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestMetrics, registry=registry)
+    app.add_middleware(UnexpectedErrors)  # inside RequestId: a 500 names its request too
     app.add_middleware(RequestId)  # outermost: every answer, a 413 included, carries the id
     return app

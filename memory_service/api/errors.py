@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from memory_service.api.request_id import current_request_id
 from memory_service.errors import MemoryServiceError, RateLimitedError
@@ -80,7 +81,35 @@ def install_error_handlers(app: FastAPI) -> None:
             headers["Allow"] = ", ".join(sorted(allowed_methods(request)))
         return error_response(exc.status_code, code, str(exc.detail), headers=headers or None)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", exc_info=exc)
-        return error_response(500, "internal_error", "the server failed on this request; see its log")
+
+class UnexpectedErrors:
+    """ASGI middleware: a failure no handler knows becomes a 500 with the JSON error body, logged
+    with its traceback.
+
+    Installed inside :class:`~memory_service.api.request_id.RequestId`, so that the answer carries
+    the request id in its header and body and the log line names it too; an exception handler for
+    ``Exception`` would run in Starlette's outermost middleware, after the request's id is gone.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error")
+            if started:  # part of the answer is sent: all that is left is to cut the connection
+                raise
+            response = error_response(500, "internal_error", "the server failed on this request; see its log")
+            await response(scope, receive, send)

@@ -56,12 +56,3 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id() or "-"
         return True
-
-
-def configure_logging() -> None:
-    """The server's log: its own lines at INFO, libraries' when they warn, each with its request id."""
-    handler = logging.StreamHandler()
-    handler.addFilter(RequestIdFilter())
-    handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: [%(request_id)s] %(message)s"))
-    logging.basicConfig(level=logging.WARNING, handlers=[handler])
-    logging.getLogger("memory_service").setLevel(logging.INFO)

@@ -110,3 +110,11 @@ def counts(db: Session, user_pk: int) -> dict[str, int]:
     ).all()
     found = {status: int(count) for status, count in rows}
     return {status: found.get(status, 0) for status in STATUSES}
+
+
+def status_counts(db: Session) -> dict[str, int]:
+    """Tasks in each status over the whole store (the queue-depth metric); one grouped count that
+    the ``(status, id)`` index answers."""
+    rows = db.execute(select(ExtractionTaskRow.status, func.count()).group_by(ExtractionTaskRow.status)).all()
+    found = {status: int(count) for status, count in rows}
+    return {status: found.get(status, 0) for status in STATUSES}

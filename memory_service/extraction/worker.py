@@ -75,12 +75,16 @@ class ExtractionWorker:
     def wake(self) -> None:
         self._wake.set()
 
-    def close(self, timeout: float = 30.0) -> None:
+    def close(self, timeout: float = 30.0) -> bool:
+        """Stop once the task in hand is done, waiting at most ``timeout`` seconds; False when it
+        is still running then (its task, left ``running``, is reclaimed by the next start or lease)."""
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return True
+        thread.join(timeout)
+        return not thread.is_alive()
 
     def reclaim(self, *, everything: bool = False) -> int:
         """Put tasks whose worker died back in the queue; returns how many."""

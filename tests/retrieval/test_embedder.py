@@ -74,6 +74,26 @@ def test_concurrent_queries_share_forward_passes_and_get_their_own_vectors(
     assert batcher.mean_batch > 2
 
 
+def test_observers_see_every_batch_size_and_a_broken_one_fails_no_query(
+    embedder: SentenceTransformerEmbedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    slow = SlowEmbedder(embedder)
+    batcher = QueryBatcher(slow)
+    sizes: list[int] = []
+
+    def broken(size: int) -> None:
+        raise ValueError("metrics backend gone")
+
+    batcher.add_observer(sizes.append)
+    batcher.add_observer(broken)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        vectors = list(pool.map(batcher.embed, [f"question {i}" for i in range(16)]))
+    batcher.close()
+    assert len(vectors) == 16
+    assert sizes == slow.calls and sum(sizes) == 16
+    assert "query batch observer failed" in caplog.text
+
+
 def test_a_lone_query_is_not_held_back(embedder: SentenceTransformerEmbedder) -> None:
     batcher = QueryBatcher(embedder)
     batcher.embed("warm up")

@@ -36,5 +36,6 @@ def readyz(runtime: RuntimeDep) -> dict[str, object]:
     responses={200: {"description": "Prometheus text exposition format.", "content": {"text/plain": {}}}},
 )
 def metrics(request: Request) -> Response:
-    """Request counts and latencies by route, and the process's memory and CPU, for Prometheus."""
+    """Request counts and latencies by route, index sizes, loaded partitions, the extraction queue, query
+    batch sizes, and the process's memory and CPU, for Prometheus."""
     return Response(generate_latest(request.app.state.metrics_registry), media_type=CONTENT_TYPE_LATEST)
