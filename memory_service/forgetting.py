@@ -87,10 +87,12 @@ class ForgettingService:
 
     def _drop_cached(self, partition: Partition) -> None:
         """Every layer's cached state of the partition, memory and disk: rebuilt from the store on
-        next use, so no index still holds a vector or a term of what was forgotten."""
+        next use, so no index still holds a vector or a term of what was forgotten; and the store's
+        own files scrubbed of the deleted rows."""
         self.indexes.drop(partition)
         self.semantic.drop(partition.user_pk)
         self.graph.forget(partition.user_pk)
+        self.db.scrub()
 
     @staticmethod
     def _session(db: Session, namespace: str, session_id: str) -> SessionRow:

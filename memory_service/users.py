@@ -44,6 +44,7 @@ class UserService:
             # Memories, their history, extraction tasks and the graph go with the user (foreign-key cascade).
             sessions, episodes = partition_store.delete_user(db, row)
         self.indexes.drop(partition)
+        self.db.scrub()
         if self.semantic is not None:
             self.semantic.drop(partition.user_pk)
         if self.graph is not None:

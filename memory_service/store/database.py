@@ -58,6 +58,21 @@ class Database:
         except SQLAlchemyError as exc:
             raise UnavailableError("the database is not reachable", details=str(exc)) from exc
 
+    def scrub(self) -> bool:
+        """After forgetting: leave no copy of deleted rows in the files of an embedded store.
+
+        SQLite overwrites deleted content with zeros (``secure_delete``, set on every connection)
+        but keeps earlier page versions in its write-ahead log until a checkpoint; this writes the
+        log into the main file and truncates it. False when a reader held the log open and some
+        of it stayed (the next scrub or SQLite's own checkpoints finish it). On PostgreSQL dead
+        rows are unreadable through SQL and are reclaimed by (auto)vacuum: nothing to do here.
+        """
+        if self.dialect != "sqlite":
+            return True
+        with self._write_lock, self.engine.connect() as conn:
+            busy, _, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        return not busy
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -68,4 +83,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted rows are overwritten, not left in free pages: forgetting a user must leave no copy.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
