@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from memory_service.domain import UserDeletion
+from memory_service.domain import EpisodesForgotten, UserDeletion
 from memory_service.layers.semantic.domain import Memory, MemoryEdit
 from memory_service.runtime import Runtime
 from memory_service.security import audit
@@ -22,6 +22,7 @@ MEMORY_UPDATED = "memory.update"
 MEMORY_INVALIDATED = "memory.invalidate"
 MEMORY_DELETED = "memory.delete"
 USER_FORGOTTEN = "user.forget"
+SESSION_FORGOTTEN = "session.forget"
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,19 @@ class MemoryActions:
         deletion = self.runtime.users.delete_user(self.namespace, user_id)
         self._audit(USER_FORGOTTEN, user_id, {"sessions": deletion.sessions, "episodes": deletion.episodes})
         return deletion
+
+    def forget_session(self, session_id: str) -> EpisodesForgotten:
+        """The conversation and what was learned only from it (see :mod:`memory_service.forgetting`)."""
+        forgotten = self.runtime.forgetting.delete_session(self.namespace, session_id)
+        details = {
+            "episodes": forgotten.episodes,
+            "memories_removed": forgotten.memories_removed,
+            "memories_pruned": forgotten.memories_pruned,
+            "relations_removed": forgotten.relations_removed,
+            "relations_pruned": forgotten.relations_pruned,
+        }
+        self._audit(SESSION_FORGOTTEN, session_id, details)
+        return forgotten
 
     def _audit(self, action: str, target: str, details: dict[str, Any]) -> None:
         with self.runtime.db.write() as session:

@@ -131,3 +131,21 @@ def forget(console: ConsoleDep, user_id: str, confirm: Annotated[str, Form(max_l
     return console.done(
         "/users", f"{user_id} forgotten: {deletion.sessions} sessions and {deletion.episodes} episodes removed"
     )
+
+
+@router.post("/users/{user_id}/sessions/{session_id}/forget")
+def forget_session(
+    console: ConsoleDep, user_id: str, session_id: str, confirm: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    if confirm != session_id:
+        raise InvalidInputError(
+            f"type the session id {session_id!r} exactly to forget this conversation",
+            details={"session_id": session_id},
+        )
+    forgotten = _actions(console).forget_session(session_id)
+    return console.done(
+        f"/users/{user_id}",
+        f"{session_id} forgotten: {forgotten.episodes} messages, {forgotten.memories_removed} memories and "
+        f"{forgotten.relations_removed} relations removed; {forgotten.memories_pruned} memories and "
+        f"{forgotten.relations_pruned} relations kept with their other sources",
+    )

@@ -26,6 +26,7 @@ from memory_service.domain import Layer, Role
 from memory_service.errors import MemoryServiceError
 from memory_service.layers.temporal.domain import TimeAxis
 from memory_service.schemas import (
+    EpisodesForgotten,
     GraphEntitiesPage,
     GraphNeighborsResponse,
     Identifier,
@@ -98,6 +99,7 @@ class MemoryTools:
             (self.graph_entities, READS),
             (self.graph_neighbors, READS),
             (self.export_user, READS),
+            (self.forget_session, REMOVES),
             (self.forget_user, REMOVES),
         ]
         for tool, hints in tools:
@@ -288,6 +290,13 @@ class MemoryTools:
         in the versioned format of docs/export-format.md, without vectors. For a copy or a handover;
         to answer questions use recall or search."""
         return await self._run(READ, lambda c: "".join(c.export_memories(user_id)))
+
+    async def forget_session(
+        self, session_id: Annotated[Identifier, Field(description="The conversation to forget.")]
+    ) -> EpisodesForgotten:
+        """Forget a conversation said by mistake: its messages, and the memories and graph relations
+        learned only from them (those with other sources keep them). Cannot be undone."""
+        return await self._run(FORGET_SCOPE, lambda c: c.delete_session(session_id))
 
     async def forget_user(self, user_id: UserId) -> UserDeleted:
         """Forget everything held about the user, in every layer. Cannot be undone."""

@@ -135,3 +135,28 @@ def test_the_evaluation_page_says_how_to_offer_datasets_and_refuses_paths(
         assert http.get("/admin/eval/evaljob_9/progress.json").status_code == 404
         one = http.get("/admin/eval/compare", params={"job": "evaljob_1"})
         assert one.status_code == 422 and "tick exactly two finished jobs" in one.text
+
+
+async def test_forgetting_a_conversation_asks_for_its_id_and_is_audited(
+    console_runtime: Runtime, console_app: FastAPI, keys: Keys
+) -> None:
+    remember(console_runtime)
+    session = f"{USER}-s0"
+    async with client(console_app) as http:
+        await sign_in(http, keys.admin)
+        page = await http.get(f"/admin/users/{USER}/sessions/{session}")
+        assert page.status_code == 200 and 'id="forget-session"' in page.text
+        path = f"/admin/users/{USER}/sessions/{session}/forget"
+        assert (await http.post(path, data={"confirm": session})).status_code == 403  # no CSRF token
+        wrong = await http.post(path, data={"confirm": "s0", "csrf_token": csrf(page.text)})
+        assert wrong.status_code == 422 and "type the session id" in wrong.text
+        assert console_runtime.episodic.get_session(NAMESPACE, session).message_count == 1  # nothing went
+        before = console_runtime.semantic.list_memories(NAMESPACE, USER, include_invalid=True).items
+        assert any("Porto" in m.text for m in before)
+        done = await http.post(path, data={"confirm": session, "csrf_token": csrf(page.text)})
+        assert done.status_code == 303
+        assert (await http.get(f"/admin/users/{USER}/sessions/{session}")).status_code == 404
+    events = console_runtime.audit.list(namespace=NAMESPACE, action="session.forget").items
+    assert [(e.target, e.actor, e.details["episodes"]) for e in events] == [(session, "key_1", 1)]
+    left = console_runtime.semantic.list_memories(NAMESPACE, USER, include_invalid=True).items
+    assert left and not any("Porto" in m.text for m in left)  # learned only from the forgotten conversation

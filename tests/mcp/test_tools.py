@@ -34,7 +34,15 @@ READ_TOOLS = {
     "graph_entities",
     "graph_neighbors",
 }
-WRITE_TOOLS = {"add_messages", "add_memory", "update_memory", "invalidate_memory", "delete_memory", "forget_user"}
+WRITE_TOOLS = {
+    "add_messages",
+    "add_memory",
+    "update_memory",
+    "invalidate_memory",
+    "delete_memory",
+    "forget_session",
+    "forget_user",
+}
 
 
 @pytest.fixture
@@ -180,6 +188,20 @@ async def test_forget_user_removes_everything(client: Client, user_id: str) -> N
         assert (deleted["deleted_sessions"], deleted["deleted_episodes"]) == (1, 1)
         assert ok(await client.call_tool("search", {"query": "work", "user_id": user_id}))["results"] == []
         assert "not_found" in failed(await client.call_tool("forget_user", {"user_id": user_id}))
+
+
+async def test_forget_session_removes_the_conversation(client: Client, user_id: str) -> None:
+    async with client:
+        ok(await client.call_tool("add_messages", session(user_id, TURNS[:1])))
+        sessions = {
+            hit["session_id"]
+            for hit in ok(await client.call_tool("search", {"query": "work", "user_id": user_id}))["results"]
+        }
+        (session_id,) = sessions
+        forgotten = ok(await client.call_tool("forget_session", {"session_id": session_id}))
+        assert forgotten["session_id"] == session_id and forgotten["deleted_episodes"] == 1
+        assert ok(await client.call_tool("search", {"query": "work", "user_id": user_id}))["results"] == []
+        assert "not_found" in failed(await client.call_tool("forget_session", {"session_id": session_id}))
 
 
 FAILURES: list[tuple[str, dict[str, Any], str]] = [
