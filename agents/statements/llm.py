@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from agents import llm
@@ -129,12 +130,5 @@ class LLMStatementExtractor:
                 messages = [*messages, {"role": "assistant", "content": reply.text}, retry_message(problem)]
                 continue
             batch = to_batch(parsed, episodes, self.name)
-            return StatementBatch(
-                batch.statements,
-                batch.entities,
-                backend=self.name,
-                prompt_tokens=prompt_tokens,
-                completion_tokens=completion_tokens,
-                warnings=batch.warnings,
-            )
+            return replace(batch, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
         raise StatementExtractionError(self.model, attempts, problem, prompt_tokens, completion_tokens)

@@ -9,7 +9,7 @@ once, so the two layers cannot disagree about what was said.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
 
@@ -95,4 +95,4 @@ class StatementBatch:
     backend: str = "rules"
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = ()

@@ -164,16 +164,20 @@ def _mentioned(read: Statement, facts: Sequence[Statement]) -> bool:
     return bool(value) and any(f.subject == read.subject and value in normalize_name(f.text) for f in facts)
 
 
+_FAMILIES = {"owns": "possession", "likes": "preference", "visited": "event:visit", "attended": "event:attend"}
+"""The slot family of a multi-valued relation's predicate (relatives are read from the predicate)."""
+
+
 def _attribute(predicate: str, entity: EntityCandidate | None, value: str | None) -> str:
     """A slot for a multi-valued relation: relatives by relation, pets and things by kind."""
     if predicate.endswith("_of"):
         return f"relationship:{predicate.removesuffix('_of')}"
     detail = (entity.summary.removeprefix("a ").removeprefix("an ") if entity and entity.summary else value) or ""
     words = normalize_name(detail).split()
-    family = {"owns": "possession", "likes": "preference", "visited": "event:visit", "attended": "event:attend"}
+    family = _FAMILIES.get(predicate, predicate)
     if predicate == "owns" and entity is not None and entity.type == "other" and entity.summary:
-        family["owns"] = "pet"  # the relation rules type named pets "other" and things "thing"
-    return f"{family.get(predicate, predicate)}:{'_'.join(words[:3]) or 'unspecified'}"
+        family = "pet"  # the relation rules type named pets "other" and things "thing"
+    return f"{family}:{'_'.join(words[:3]) or 'unspecified'}"
 
 
 def _kind(predicate: str) -> FactKind:

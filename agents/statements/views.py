@@ -7,7 +7,7 @@ semantic layer holds as current, and an ending ends both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from agents.extraction.models import CandidateFact
 from agents.statements.model import Statement, StatementBatch
@@ -20,7 +20,7 @@ class GraphView:
     """What the graph stores from a batch: entities by name and relations between names."""
 
     entities: tuple[EntityCandidate, ...] = ()
-    relations: tuple[RelationCandidate, ...] = field(default=())
+    relations: tuple[RelationCandidate, ...] = ()
 
 
 def as_fact(statement: Statement) -> CandidateFact:
