@@ -93,9 +93,25 @@ def cross_validate(rows: Sequence[Scored], recipes: Sequence[str], folds: int) -
                 "chosen": chosen,
                 "held_in": mean(held_in, chosen),
                 "held_out": mean(held_out, chosen),
+                "keys": [row.key for row in held_out],
             }
         )
     return outcome
+
+
+def held_out_by_stratum(
+    rows: Sequence[Scored], outcome: Sequence[Mapping[str, Any]], baseline: str
+) -> dict[str, tuple[int, float, float]]:
+    """Per stratum (question type, category): questions, the mean of each question under the
+    recipe its fold's other folds chose, and the baseline's mean on the same questions."""
+    chosen_for = {key: fold["chosen"] for fold in outcome for key in fold["keys"]}
+    table: dict[str, tuple[int, float, float]] = {}
+    for stratum in sorted({row.stratum for row in rows}):
+        members = [row for row in rows if row.stratum == stratum and row.key in chosen_for]
+        if members:
+            held_out = statistics.fmean(row.by_recipe[chosen_for[row.key]] for row in members)
+            table[stratum] = (len(members), held_out, mean(members, baseline))
+    return table
 
 
 def paired_difference(rows: Sequence[Scored], recipe: str, baseline: str) -> tuple[float, float]:
@@ -142,6 +158,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"| {fold['fold']} | {fold['questions']} | {fold['chosen']} | {fold['held_in']:.3f} | "
             f"{fold['held_out']:.3f} |"
         )
+    print(f"\n| type | questions | held-out (chosen per fold) | baseline {args.baseline} |")
+    print("|---|---:|---:|---:|")
+    for stratum, (count, held_out_mean, base) in held_out_by_stratum(rows, outcome, args.baseline).items():
+        print(f"| {stratum} | {count} | {held_out_mean:.3f} | {base:.3f} |")
     total = sum(fold["questions"] for fold in outcome)
     held_out = sum(fold["held_out"] * fold["questions"] for fold in outcome) / total
     print(

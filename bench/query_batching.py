@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from memory_service.evaluation.datasets import load_longmemeval
-from retrieval.batching import QueryBatcher
+from retrieval.batching import EmbeddingBatcher
 from retrieval.embedder import Embedder, SentenceTransformerEmbedder
 from retrieval.onnx_embedder import OnnxEmbedder
 
@@ -76,7 +76,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             embedder = OnnxEmbedder(reference, Path(folder))
     embedder.embed_batch(questions[:8])  # warm up
-    batcher = QueryBatcher(embedder)
+    batcher = EmbeddingBatcher(embedder)
     print(f"model {embedder.name} on {reference.device} ({args.runtime}), {args.seconds:.0f} s per run")
     print(
         f"{'clients':>7} | {'baseline q/s':>12} {'p50 ms':>7} {'p99 ms':>7} | {'batched q/s':>11} {'p50 ms':>7} "

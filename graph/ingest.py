@@ -74,7 +74,9 @@ def apply_extraction(
         target = entity_id(proposed.target) if proposed.target is not None else None
         if proposed.ended:
             at = proposed.invalid_at or proposed.valid_at or proposed.observed_at
-            ended = graph.end_relations(source, proposed.predicate, target, at=at, learned_at=created_at)
+            ended = graph.end_relations(
+                source, proposed.predicate, target, at=at, learned_at=created_at, episode_ids=proposed.episode_ids
+            )
             changes.relations.update((r.id, r) for r in ended)
             changes.relations_invalidated += len(ended)
             continue

@@ -47,7 +47,7 @@ class Relation:
 
     ``predicate`` is snake_case (``works_at``, ``sister_of``). ``valid_at`` None means the start
     in the world is unknown; the relation then counts from ``created_at``. ``episode_ids`` are
-    the episodes that stated it (provenance), in the order they were seen.
+    the episodes that stated it (provenance), in the order they were seen; ``ended_by`` those that ended it.
     """
 
     id: int
@@ -60,6 +60,9 @@ class Relation:
     created_at: datetime
     expired_at: datetime | None = None
     episode_ids: tuple[str, ...] = ()
+    ended_by: tuple[str, ...] = ()
+    """The episodes that ended it (a newer value of a functional predicate, or a statement that it
+    stopped): forgetting them all lets the relation stand again."""
 
     def __post_init__(self) -> None:
         for name in ("valid_at", "invalid_at", "created_at", "expired_at"):

@@ -25,6 +25,7 @@ RELATION_COLUMNS = (
     "created_at",
     "expired_at",
     "episode_ids",
+    "ended_by",
 )
 
 
@@ -65,6 +66,7 @@ def relation_to_row(relation: Relation) -> Row:
         "created_at": relation.created_at,
         "expired_at": relation.expired_at,
         "episode_ids": list(relation.episode_ids),
+        "ended_by": list(relation.ended_by),
     }
 
 
@@ -80,4 +82,5 @@ def relation_from_row(row: Mapping[str, Any]) -> Relation:
         created_at=row["created_at"],
         expired_at=row.get("expired_at"),
         episode_ids=tuple(str(i) for i in row.get("episode_ids") or ()),
+        ended_by=tuple(str(i) for i in row.get("ended_by") or ()),
     )

@@ -226,7 +226,7 @@ class TemporalGraph:
             updated = reinforce(decision.reinforce, valid_at, episodes)
             self._put_relation(updated)
             return RelationChange(updated, reinforced=True)
-        retired = tuple(retire(r, starts_at, created_at) for r in decision.retire)
+        retired = tuple(retire(r, starts_at, created_at, episodes) for r in decision.retire)
         for relation in retired:
             self._put_relation(relation)
         ends = [t for t in (invalid_at, decision.invalid_at) if t is not None]
@@ -246,16 +246,23 @@ class TemporalGraph:
         return RelationChange(relation, invalidated=retired)
 
     def end_relations(
-        self, source_id: int, predicate: str, target_id: int | None, *, at: datetime, learned_at: datetime
+        self,
+        source_id: int,
+        predicate: str,
+        target_id: int | None,
+        *,
+        at: datetime,
+        learned_at: datetime,
+        episode_ids: Iterable[str] = (),
     ) -> tuple[Relation, ...]:
-        """Retire the current ``source --predicate--> target`` relations ("I quit my job at X");
-        ``target_id`` None ends every current one of that predicate ("I quit my job")."""
+        """Retire the current ``source --predicate--> target`` relations ("I quit my job at X"), as
+        ``episode_ids`` said; ``target_id`` None ends every current one of that predicate ("I quit my job")."""
         predicate = normalize_predicate(predicate)
         ended = []
         for *_, key in list(self._nx.out_edges(source_id, keys=True)):
             relation = self._relations[key]
             if relation.predicate == predicate and relation.is_current and target_id in (None, relation.target_id):
-                ended.append(retire(relation, at, learned_at))
+                ended.append(retire(relation, at, learned_at, episode_ids))
         for relation in ended:
             self._put_relation(relation)
         return tuple(ended)

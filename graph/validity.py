@@ -78,9 +78,11 @@ def decide(
     return Decision(retire=tuple(rivals))
 
 
-def retire(relation: Relation, at: datetime, learned_at: datetime) -> Relation:
-    """The relation ended in the world at ``at``; the service stopped holding it at ``learned_at``."""
-    return replace(relation, invalid_at=max(at, relation.starts_at), expired_at=learned_at)
+def retire(relation: Relation, at: datetime, learned_at: datetime, by: Iterable[str] = ()) -> Relation:
+    """The relation ended in the world at ``at``; the service stopped holding it at ``learned_at``,
+    told by the episodes ``by``."""
+    ended_by = relation.ended_by + tuple(i for i in dict.fromkeys(by) if i not in relation.ended_by)
+    return replace(relation, invalid_at=max(at, relation.starts_at), expired_at=learned_at, ended_by=ended_by)
 
 
 def reinforce(relation: Relation, valid_at: datetime | None, episode_ids: Iterable[str]) -> Relation:

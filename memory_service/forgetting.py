@@ -9,7 +9,7 @@ search included, is rebuilt from what the store holds now.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -27,7 +27,7 @@ from memory_service.store import partitions as partition_store
 from memory_service.store import vectors as vector_store
 from memory_service.store.database import Database
 from memory_service.store.partitions import Partition
-from memory_service.store.tables import ExtractionTaskRow, SessionRow
+from memory_service.store.tables import EpisodeRow, ExtractionTaskRow, SessionRow
 
 
 class ForgettingService:
@@ -70,7 +70,7 @@ class ForgettingService:
     def _forget(self, db: Session, partition: Partition, pks: Sequence[int], session_id: str) -> EpisodesForgotten:
         ids = [episode_public_id(pk) for pk in pks]
         memories = forget_memory_sources(db, partition.user_pk, ids)
-        relations_removed, relations_pruned = graph_repo.forget_sources(db, partition.user_pk, ids)
+        relations = graph_repo.forget_sources(db, partition.user_pk, ids)
         _drop_queued(db, partition.user_pk, set(pks))
         hashes = episodic_repo.delete_episodes(db, pks) | memories.hashes
         db.flush()
@@ -81,8 +81,8 @@ class ForgettingService:
             episode_ids=tuple(ids),
             memories_removed=memories.removed,
             memories_pruned=memories.pruned,
-            relations_removed=relations_removed,
-            relations_pruned=relations_pruned,
+            relations_removed=relations.removed,
+            relations_pruned=relations.pruned,
         )
 
     def _drop_cached(self, partition: Partition) -> None:
@@ -125,3 +125,23 @@ def _drop_queued(db: Session, user_pk: int, pks: set[int]) -> None:
             task.episode_ids = kept
         else:
             db.execute(delete(ExtractionTaskRow).where(ExtractionTaskRow.id == task.id))
+
+
+def forget_vanished_sources(db: Session, user_pk: int, episode_pks: Collection[int]) -> bool:
+    """What an extraction batch drew from episodes forgotten while it was being read, forgotten
+    too, in the batch's own last transaction; True when there was any.
+
+    Forgetting takes the user's lock that this transaction holds: it either committed before
+    (its episodes are gone here, and this undoes what the batch wrote of them, graph included)
+    or waits and finds the batch's memories and relations to remove itself.
+    """
+    wanted = sorted(set(episode_pks))
+    alive = set(db.scalars(select(EpisodeRow.id).where(EpisodeRow.id.in_(wanted)))) if wanted else set()
+    gone = [episode_public_id(pk) for pk in wanted if pk not in alive]
+    if not gone:
+        return False
+    memories = forget_memory_sources(db, user_pk, gone)
+    graph_repo.forget_sources(db, user_pk, gone)
+    db.flush()
+    vector_store.delete_unused(db, memories.hashes)
+    return True

@@ -14,7 +14,7 @@ from memory_service.layers.base import LayerQuery, LayerSearcher, QueryVector, S
 from memory_service.store import partitions as partition_store
 from memory_service.store.database import Database
 from memory_service.store.partitions import Partition
-from retrieval.batching import QueryBatcher
+from retrieval.batching import EmbeddingBatcher
 from retrieval.config import RECIPES, SearchConfig, UnknownRecipeError, recipe
 from retrieval.embedder import Embedder
 from retrieval.fusion import reciprocal_rank_fusion
@@ -39,7 +39,7 @@ class SearchService:
     ) -> None:
         self.db = db
         # Concurrent searches share forward passes (on a faster runtime where one is faithful).
-        self.queries = QueryBatcher(query_embedder, max_batch=query_batch_size)
+        self.queries = EmbeddingBatcher(query_embedder, max_batch=query_batch_size, name="query-batcher")
         self.layers: Mapping[Layer, LayerSearcher] = {searcher.layer: searcher for searcher in layers}
         self._on_retrieved = on_retrieved
 

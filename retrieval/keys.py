@@ -161,9 +161,9 @@ class RoundKeys:
             if facts is not None:
                 vector_sum = vector_sum + facts.vector_sum
                 counts = counts + term_counts("\n".join(facts.texts))
-            vectors.append(unit(vector_sum))
+            vectors.append(vector_sum)
             keys.append(counts)
-        self.dense.add(anchors, np.stack(vectors))
+        self.dense.add(anchors, unit_rows(np.stack(vectors)))
         self.lexical.add_counts(anchors, keys)
 
     def allowed_anchors(self, allowed_turns: Collection[int] | None) -> set[int] | None:
@@ -189,7 +189,12 @@ class RoundKeys:
         return openers, replies
 
 
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Each row scaled to unit length (a zero row stays zero), all rows in one pass."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+
 def unit(vector: np.ndarray) -> np.ndarray:
     """``vector`` scaled to unit length (a zero vector stays zero)."""
-    norm = float(np.linalg.norm(vector))
-    return (vector / norm).astype(np.float32) if norm > 0 else vector.astype(np.float32)
+    return unit_rows(vector.reshape(1, -1))[0]

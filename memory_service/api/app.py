@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,7 +35,7 @@ from memory_service.console import install as install_console
 # its jobs while the app serves. Nothing the service does depends on it.
 from memory_service.evaluation import api as evaluation_api
 from memory_service.mcp.http import MCP_PATH, McpEndpoint
-from memory_service.runtime import Runtime, build_runtime
+from memory_service.runtime import Runtime, build_runtime, freeze_long_lived_objects
 from memory_service.schemas import ErrorResponse
 from memory_service.settings import Settings
 from memory_service.version import __version__
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.state.runtime = runtime if runtime is not None else build_runtime(settings)
         if owned:
             observe_batches(app.state.runtime, batch_sizes)
+            freeze_long_lived_objects()
         log.info(
             "memory service %s ready: data dir %s, database %s, model %s, %s",
             __version__,
@@ -78,6 +80,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         finally:
             if owned:
                 app.state.runtime.close()
+                gc.unfreeze()  # what the runtime held can be collected again
 
     app = FastAPI(
         title="Memory Service",

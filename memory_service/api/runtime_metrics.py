@@ -87,12 +87,16 @@ def install_runtime_metrics(registry: CollectorRegistry, runtime: Callable[[], R
     registry.register(RuntimeCollector(runtime))
     return Histogram(
         "memory_embedding_batch_size",
-        "Texts embedded per forward pass of the query batcher",
+        "Texts embedded per forward pass, by path: search queries, or written texts (messages, facts)",
+        labelnames=["path"],
         buckets=BATCH_BUCKETS,
         registry=registry,
     )
 
 
 def observe_batches(runtime: Runtime, histogram: Histogram) -> None:
-    """Record every query batch the runtime's search embeds into ``histogram``."""
-    runtime.search.queries.add_observer(histogram.observe)
+    """Record every batch the runtime's query and write batchers embed into ``histogram``."""
+    runtime.search.queries.add_observer(histogram.labels(path="query").observe)
+    writes = runtime.episodic.cache.batcher
+    if writes is not None:
+        writes.add_observer(histogram.labels(path="write").observe)

@@ -23,6 +23,7 @@ from agents.statements import StatementBatch, StatementExtractor, facts_view, gr
 from memory_service.domain import Episode
 from memory_service.extraction import queue as tasks
 from memory_service.extraction.queue import ClaimedTask
+from memory_service.forgetting import forget_vanished_sources
 from memory_service.layers.episodic import repository as repo
 from memory_service.layers.semantic.consolidation import Consolidator
 from memory_service.layers.temporal.service import GraphService
@@ -128,13 +129,30 @@ class ExtractionWorker:
                 changes = self.graph.ingest(task.user_pk, graph_view(batch))
                 log.debug("extraction task %d: graph %s", task.pk, changes)
             facts = facts_view(batch)
-            report = self.consolidator.consolidate(task.user_pk, facts, actor="extractor", task_pk=task.pk)
+            vanished: list[bool] = []
+            report = self.consolidator.consolidate(
+                task.user_pk,
+                facts,
+                actor="extractor",
+                task_pk=task.pk,
+                before_commit=lambda db: vanished.append(forget_vanished_sources(db, task.user_pk, task.episode_pks)),
+            )
             log.debug("extraction task %d: %d facts, %s", task.pk, len(facts), report)
+            if any(vanished):
+                self._forgotten_meanwhile(task)
         except Exception as exc:  # noqa: BLE001 - any failure of one task is recorded on it; the worker goes on
             retry = task.attempts < self.max_attempts
             log.warning("extraction task %d failed (attempt %d): %s", task.pk, task.attempts, exc, exc_info=True)
             with self.db.write() as db:
                 tasks.fail(db, task.pk, f"{type(exc).__name__}: {exc}", retry=retry)
+
+    def _forgotten_meanwhile(self, task: ClaimedTask) -> None:
+        """Some of the task's episodes were forgotten while it ran: what it drew from them is gone
+        from the store; the cached graph goes too, and the store's files are scrubbed."""
+        log.info("extraction task %d: episodes forgotten while it ran; what it drew from them is forgotten", task.pk)
+        if self.graph is not None:
+            self.graph.forget(task.user_pk)
+        self.db.scrub()
 
     def _loop(self) -> None:
         while not self._stop.is_set():

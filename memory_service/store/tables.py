@@ -294,6 +294,8 @@ class GraphRelationRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     episode_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    ended_by: Mapped[list[str] | None] = mapped_column(JSONType, nullable=True, default=list)
+    """Public ids of the episodes that ended it (None in rows written before this was kept)."""
 
 
 class GraphRevisionRow(Base):

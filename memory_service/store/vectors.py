@@ -35,6 +35,23 @@ def load_vectors(db: Session, model: str, hashes: Iterable[str]) -> dict[str, np
     return found
 
 
+def partition_episode_vectors(db: Session, model: str, user_pk: int) -> dict[int, np.ndarray]:
+    """The stored vector of each of a user's episodes that has one, by episode id.
+
+    One join on the episodes' content hashes: rebuilding a partition's index on a replica that
+    never loaded it reads its vectors in one statement, with no list of hashes sent over.
+    """
+    rows = db.execute(
+        select(EpisodeRow.id, EmbeddingRow.vector)
+        .join(
+            EmbeddingRow,
+            (EmbeddingRow.content_hash == EpisodeRow.content_hash) & (EmbeddingRow.model == model),
+        )
+        .where(EpisodeRow.user_id == user_pk)
+    ).all()
+    return {pk: np.frombuffer(blob, dtype=np.float32) for pk, blob in rows}
+
+
 def store_vectors(db: Session, model: str, vectors: dict[str, np.ndarray]) -> None:
     """Cache vectors; one that a concurrent writer cached first is left as it is."""
     if not vectors:

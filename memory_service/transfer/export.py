@@ -277,6 +277,7 @@ def _relation(row: GraphRelationRow, user: str) -> RelationRecord:
         created_at=row.created_at,
         expired_at=row.expired_at,
         episode_ids=list(row.episode_ids or ()),
+        ended_by=list(row.ended_by or ()),
     )
 
 

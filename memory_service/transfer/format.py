@@ -145,6 +145,8 @@ class RelationRecord(_Record):
     created_at: AwareDatetime
     expired_at: AwareDatetime | None
     episode_ids: list[str]
+    ended_by: list[str] = Field(default_factory=list)
+    """The episodes that ended it (absent in files written before it was kept)."""
 
 
 class EndRecord(_Record):

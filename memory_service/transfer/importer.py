@@ -302,6 +302,7 @@ class _Writer:
                     created_at=relation.created_at,
                     expired_at=relation.expired_at,
                     episode_ids=self._map(relation.episode_ids),
+                    ended_by=self._map(relation.ended_by),
                 )
             )
 

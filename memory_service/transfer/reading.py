@@ -169,6 +169,7 @@ class _Reader:
         for number, relation in bundle.relations:
             self._expect(number, user, self.entities, [relation.source_id, relation.target_id], "entity")
             self._expect(number, user, self.episodes, refs(relation.episode_ids, EPISODE_PREFIX), "episode_ids")
+            self._expect(number, user, self.episodes, refs(relation.ended_by, EPISODE_PREFIX), "ended_by")
 
     @staticmethod
     def _expect(number: int, user: str, known: dict[str, str], ids: list[str], what: str) -> None:

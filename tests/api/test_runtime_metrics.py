@@ -38,6 +38,9 @@ def test_metrics_after_a_write_and_a_search(runtime: Runtime, user_id: str) -> N
     assert after[("memory_cached_partitions", ())] >= 1
     assert after[("memory_extraction_tasks", (("status", "pending"),))] == 1
     assert after[("memory_extraction_tasks", (("status", "failed"),))] == 0
-    assert after[("memory_embedding_batch_size_count", ())] >= 1
-    assert after[("memory_embedding_batch_size_sum", ())] >= 1
+    assert after[("memory_embedding_batch_size_count", (("path", "query"),))] >= 1
+    assert after[("memory_embedding_batch_size_sum", (("path", "query"),))] >= 1
+    # The three messages were embedded in one pass of the write batcher.
+    assert after[("memory_embedding_batch_size_count", (("path", "write"),))] >= 1
+    assert after[("memory_embedding_batch_size_sum", (("path", "write"),))] >= 3
     assert after[("memory_http_request_seconds_count", (("method", "POST"), ("route", "/v1/search")))] == 1

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import math
 
-from bench.cross_validate import Scored, assign_folds, cross_validate, longmemeval_rows, paired_difference
+from bench.cross_validate import (
+    Scored,
+    assign_folds,
+    cross_validate,
+    held_out_by_stratum,
+    longmemeval_rows,
+    paired_difference,
+)
 
 
 def rows(*values: tuple[str, str, float, float]) -> list[Scored]:
@@ -54,3 +61,18 @@ def test_fewer_questions_than_folds_make_fewer_folds() -> None:
     found = rows(("q0", "x", 1.0, 0.0), ("q1", "x", 0.0, 1.0))
     outcome = cross_validate(found, ["a", "b"], 5)
     assert len(outcome) == 2 and all(not math.isnan(fold["held_out"]) for fold in outcome)
+
+
+def test_held_out_figures_by_type_score_each_question_with_its_folds_choice() -> None:
+    # Fold 0 holds q0 (x) and q2 (y); the other fold prefers "b", so q0 and q2 are scored by "b".
+    found = rows(("q0", "x", 0.0, 1.0), ("q1", "x", 1.0, 0.0), ("q2", "y", 0.0, 0.5), ("q3", "y", 0.0, 1.0))
+    outcome = cross_validate(found, ["a", "b"], 2)
+    table = held_out_by_stratum(found, outcome, "a")
+    chosen = {key: fold["chosen"] for fold in outcome for key in fold["keys"]}
+    by_key = {row.key: row for row in found}
+    for stratum, (count, held_out, base) in table.items():
+        members = [key for key, row in by_key.items() if row.stratum == stratum]
+        assert count == len(members)
+        assert math.isclose(held_out, sum(by_key[k].by_recipe[chosen[k]] for k in members) / len(members))
+        assert math.isclose(base, sum(by_key[k].by_recipe["a"] for k in members) / len(members))
+    assert set(table) == {"x", "y"}

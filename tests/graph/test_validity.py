@@ -189,3 +189,27 @@ def test_functional_set_is_configurable() -> None:
     graph.add_relation(user, "likes", a, "x", valid_at=day(1), created_at=day(1))
     change = graph.add_relation(user, "likes", b, "y", valid_at=day(2), created_at=day(2))
     assert len(change.invalidated) == 1
+
+
+def test_a_retired_relation_records_the_episodes_that_ended_it() -> None:
+    graph, ids = build()
+    user = ids["user"]
+    graph.add_relation(user, "lives_in", ids["Berlin"], "b", valid_at=day(1), created_at=day(1), episode_ids=["ep_1"])
+    moved = graph.add_relation(
+        user, "lives_in", ids["Paris"], "p", valid_at=day(5), created_at=day(5), episode_ids=["ep_2"]
+    )
+    assert [r.ended_by for r in moved.invalidated] == [("ep_2",)]
+    graph.add_relation(user, "works_at", ids["Acme"], "a", valid_at=day(1), created_at=day(1), episode_ids=["ep_3"])
+    quit_ = graph.end_relations(user, "works_at", ids["Acme"], at=day(6), learned_at=day(6), episode_ids=["ep_4"])
+    assert [r.ended_by for r in quit_] == [("ep_4",)]
+    assert moved.relation.ended_by == ()
+
+
+def test_who_ended_a_relation_survives_its_row() -> None:
+    graph, ids = build()
+    user = ids["user"]
+    graph.add_relation(user, "lives_in", ids["Berlin"], "b", valid_at=day(1), created_at=day(1), episode_ids=["ep_1"])
+    graph.add_relation(user, "lives_in", ids["Paris"], "p", valid_at=day(5), created_at=day(5), episode_ids=["ep_2"])
+    entities, relations = graph.to_rows()
+    again = TemporalGraph.from_rows(entities, relations)
+    assert {r.fact: r.ended_by for r in again.as_of(day(9), include_past=True)} == {"b": ("ep_2",), "p": ()}

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from retrieval.batching import BatcherClosedError, QueryBatcher
+from retrieval.batching import BatcherClosedError, EmbeddingBatcher
 from retrieval.embedder import SentenceTransformerEmbedder
 
 FILLER = " ".join(f"Item {i} of the packing list is a {('sock', 'shirt', 'book')[i % 3]}." for i in range(150))
@@ -63,7 +63,7 @@ def test_concurrent_queries_share_forward_passes_and_get_their_own_vectors(
     embedder: SentenceTransformerEmbedder,
 ) -> None:
     slow = SlowEmbedder(embedder)
-    batcher = QueryBatcher(slow)
+    batcher = EmbeddingBatcher(slow)
     texts = [f"question number {i} about gardening" for i in range(24)]
     with ThreadPoolExecutor(max_workers=12) as pool:
         vectors = list(pool.map(batcher.embed, texts))
@@ -78,7 +78,7 @@ def test_observers_see_every_batch_size_and_a_broken_one_fails_no_query(
     embedder: SentenceTransformerEmbedder, caplog: pytest.LogCaptureFixture
 ) -> None:
     slow = SlowEmbedder(embedder)
-    batcher = QueryBatcher(slow)
+    batcher = EmbeddingBatcher(slow)
     sizes: list[int] = []
 
     def broken(size: int) -> None:
@@ -91,11 +91,39 @@ def test_observers_see_every_batch_size_and_a_broken_one_fails_no_query(
     batcher.close()
     assert len(vectors) == 16
     assert sizes == slow.calls and sum(sizes) == 16
-    assert "query batch observer failed" in caplog.text
+    assert "batch observer failed" in caplog.text
+
+
+def test_concurrent_writes_share_passes_and_each_gets_its_own_rows_in_order(
+    embedder: SentenceTransformerEmbedder,
+) -> None:
+    slow = SlowEmbedder(embedder)
+    batcher = EmbeddingBatcher(slow, max_batch=16)
+    writes = [[f"message {w}.{i} about the garden" for i in range(1 + w % 3)] for w in range(12)]
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        results = list(pool.map(batcher.embed_batch, writes))
+        lone = pool.submit(batcher.embed, "and one question").result()
+    batcher.close()
+    for texts, vectors in zip(writes, results, strict=True):
+        assert vectors.shape == (len(texts), embedder.dim)
+        assert np.allclose(vectors, embedder.embed_batch(texts), atol=1e-5)
+    assert lone.shape == (embedder.dim,)
+    total = sum(len(texts) for texts in writes) + 1
+    assert sum(slow.calls) == total and len(slow.calls) < len(writes) + 1
+
+
+def test_a_write_larger_than_a_batch_is_embedded_whole(embedder: SentenceTransformerEmbedder) -> None:
+    slow = SlowEmbedder(embedder)
+    batcher = EmbeddingBatcher(slow, max_batch=4)
+    texts = [f"line {i} of a long import" for i in range(10)]
+    vectors = batcher.embed_batch(texts)
+    assert batcher.embed_batch([]).shape == (0, embedder.dim)
+    batcher.close()
+    assert slow.calls == [10] and vectors.shape == (10, embedder.dim)
 
 
 def test_a_lone_query_is_not_held_back(embedder: SentenceTransformerEmbedder) -> None:
-    batcher = QueryBatcher(embedder)
+    batcher = EmbeddingBatcher(embedder)
     batcher.embed("warm up")
     vector = batcher.embed("one question")
     assert np.allclose(vector, embedder.embed_batch(["one question"])[0], atol=1e-5)
@@ -104,7 +132,7 @@ def test_a_lone_query_is_not_held_back(embedder: SentenceTransformerEmbedder) ->
 
 
 def test_submitted_queries_are_embedded_while_the_caller_works(embedder: SentenceTransformerEmbedder) -> None:
-    batcher = QueryBatcher(embedder)
+    batcher = EmbeddingBatcher(embedder)
     pending = [batcher.submit(text) for text in ("first question", "second question")]
     vectors = np.stack([future.result(timeout=30) for future in pending])
     assert np.allclose(vectors, embedder.embed_batch(["first question", "second question"]), atol=1e-5)
@@ -123,7 +151,7 @@ def test_a_withdrawn_query_is_not_embedded(embedder: SentenceTransformerEmbedder
             return super().embed_batch(texts)
 
     gated = Gated(embedder)
-    batcher = QueryBatcher(gated)
+    batcher = EmbeddingBatcher(gated)
     busy = batcher.submit("keeps the worker busy")
     assert gated.started.wait(timeout=30)
     withdrawn = batcher.submit("nobody waits for this")
@@ -143,7 +171,7 @@ def test_model_errors_reach_each_caller_and_closing_stops_it() -> None:
         def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
             raise RuntimeError("out of memory")
 
-    batcher = QueryBatcher(Broken())
+    batcher = EmbeddingBatcher(Broken())
     errors: list[BaseException] = []
 
     def call() -> None:

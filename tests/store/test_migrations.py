@@ -11,7 +11,7 @@ def test_migrations_build_exactly_the_mapped_schema(settings: Settings) -> None:
     db = Database(settings.resolved_database_url)
     upgrade(db.engine)
     upgrade(db.engine)  # idempotent: a second start changes nothing
-    assert current_revision(db.engine) == "0005"
+    assert current_revision(db.engine) == "0006"
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     db.dispose()

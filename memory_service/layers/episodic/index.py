@@ -252,10 +252,7 @@ class IndexManager:
             dense, vectors = loaded, loaded.vectors(pks)
         else:
             log.info("rebuilding the dense index of partition %s from the store (%d episodes)", partition.key, len(pks))
-            _, vectors, fresh = self._cache.vectors_for(texts)
-            if fresh:
-                with self._db.write() as session:
-                    vector_store.store_vectors(session, self._embedder.name, fresh)
+            vectors = self._stored_vectors(partition, pks, texts)
             backend = self._backend(len(pks))
             log.info("partition %s: %s index on %s for %d vectors", partition.key, backend, self.device, len(pks))
             dense = build_index(backend, self._embedder.dim, pks, vectors, self.device, self.precision)
@@ -264,6 +261,22 @@ class IndexManager:
         if loaded is None:
             self._save(index)
         return index
+
+    def _stored_vectors(self, partition: Partition, pks: Sequence[int], texts: Sequence[str]) -> np.ndarray:
+        """The turns' vectors as the store holds them; only a turn without one is embedded (and
+        its vector stored)."""
+        with self._db.read() as session:
+            stored = vector_store.partition_episode_vectors(session, self._embedder.name, partition.user_pk)
+        missing = [i for i, pk in enumerate(pks) if pk not in stored]
+        if missing:
+            _, found, fresh = self._cache.vectors_for([texts[i] for i in missing])
+            if fresh:
+                with self._db.write() as session:
+                    vector_store.store_vectors(session, self._embedder.name, fresh)
+            stored.update((pks[i], vector) for i, vector in zip(missing, found, strict=True))
+        if not pks:
+            return np.zeros((0, self._embedder.dim), dtype=np.float32)
+        return np.stack([stored[pk] for pk in pks]).astype(np.float32, copy=False)
 
     def _lexical_and_round_keys(
         self, turns: Sequence[TurnRef], texts: Sequence[str], vectors: np.ndarray, chunk: int = 4096

@@ -35,6 +35,7 @@ def apply_steps(db: Session, user_pk: int, steps: Sequence[Step], actor: Actor) 
             lineage = None
             if target is not None:  # supersede: the current value ends where the new one starts
                 target.status, target.invalid_at, target.updated_at = "invalid", decision.valid_at or now, now
+                target.invalidated_by = _union(target.invalidated_by, sources)
                 lineage = target.lineage_id or target.id
                 details |= {
                     "supersedes": memory_public_id(target.id),

@@ -7,10 +7,11 @@ leaves a history row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import numpy as np
+from sqlalchemy.orm import Session
 
 from agents.consolidation import MemoryManager
 from agents.extraction import CandidateFact
@@ -45,13 +46,15 @@ class Consolidator:
         *,
         actor: Actor = "extractor",
         task_pk: int | None = None,
+        before_commit: Callable[[Session], object] | None = None,
     ) -> ConsolidationReport:
         """Decide every candidate against the user's memories and apply the decisions at once.
 
         Decisions are made outside the transaction (they may call a model) against a snapshot;
         if the user's memories changed meanwhile, they are made again, and the last attempt is
         made under the transaction's lock. ``task_pk`` is marked done in the same transaction,
-        so an extraction task's effects and its completion land together.
+        so an extraction task's effects and its completion land together; ``before_commit`` runs
+        last in that transaction, under the user's lock.
         """
         ordered = sorted(candidates, key=lambda c: (c.valid_at is None, c.valid_at or datetime.min.replace(tzinfo=UTC)))
         fresh: dict[str, np.ndarray] = {}
@@ -72,6 +75,8 @@ class Consolidator:
                     continue
                 report = apply_steps(db, user_pk, plan.steps, actor)
                 vector_store.store_vectors(db, self.embedder.name, fresh)
+                if before_commit is not None:
+                    before_commit(db)
                 if task_pk is not None:
                     tasks.finish(db, task_pk)
                 return report

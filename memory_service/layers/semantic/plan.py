@@ -110,6 +110,7 @@ class Plan:
         elif decision.supersede:
             target.status = "invalid"
             target.invalid_at = decision.valid_at or self._now
+            target.invalidated_by = _union(target.invalidated_by, sources)
             return Step(candidate, decision, self._create(candidate, decision, vector))
         else:
             if decision.text != target.text:

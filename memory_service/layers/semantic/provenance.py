@@ -27,12 +27,14 @@ class SemanticForgetting:
 
     removed: int = 0
     pruned: int = 0
+    restored: int = 0
+    """Memories that only forgotten episodes had ended, current again."""
     hashes: set[str] = field(default_factory=set)
     """Content hashes of the erased texts, for their cached vectors to follow."""
 
     @property
     def changed(self) -> bool:
-        return bool(self.removed or self.pruned or self.hashes)
+        return bool(self.removed or self.pruned or self.restored or self.hashes)
 
 
 def forget_sources(db: Session, user_pk: int, episode_ids: Collection[str]) -> SemanticForgetting:
@@ -41,6 +43,7 @@ def forget_sources(db: Session, user_pk: int, episode_ids: Collection[str]) -> S
     gone = set(episode_ids)
     result = SemanticForgetting()
     rows = db.scalars(select(MemoryRow).where(MemoryRow.user_id == user_pk).order_by(MemoryRow.id)).all()
+    ended_by_forgotten: list[tuple[MemoryRow, list[str]]] = []
     for row in rows:
         sources = list(row.source_episode_ids or ())
         invalidated = list(row.invalidated_by or ())
@@ -51,9 +54,22 @@ def forget_sources(db: Session, user_pk: int, episode_ids: Collection[str]) -> S
         row.invalidated_by = [s for s in invalidated if s not in gone]
         if forgotten and not kept:
             _erase(db, row, forgotten, result)
-        elif forgotten:
+            continue
+        if forgotten:
             _prune(db, row, sources, kept, forgotten)
             result.pruned += 1
+        if row.status == "invalid" and not row.invalidated_by:
+            ended_by_forgotten.append((row, [s for s in invalidated if s in gone]))
+    # A memory that only forgotten messages ended stands again ("I moved to Lisbon", said by
+    # mistake and forgotten, leaves Porto as home), unless a later value of its lineage still
+    # stands on other evidence. Ended by a person (no episode) or by other messages, it stays ended.
+    standing = {r.lineage_id or r.id for r in rows if r.status == "active"}
+    for row, enders in ended_by_forgotten:
+        lineage = row.lineage_id or row.id
+        if lineage not in standing:
+            _restore(db, row, enders)
+            standing.add(lineage)
+            result.restored += 1
     if result.changed:
         semantic_repo.bump_revision(db, user_pk)
     return result
@@ -88,4 +104,21 @@ def _prune(db: Session, row: MemoryRow, sources: list[str], kept: list[str], for
     details = {"reason": FORGOTTEN, "changed": {"provenance": {"old": sources, "new": kept}}}
     semantic_repo.record(
         db, row, "UPDATE", "api", old_text=row.text, new_text=row.text, episode_ids=forgotten, details=details
+    )
+
+
+def _restore(db: Session, row: MemoryRow, enders: list[str]) -> None:
+    ended_at = row.invalid_at
+    row.status, row.invalid_at = "active", None
+    row.version = semantic_repo.next_version(db, row.lineage_id or row.id)
+    row.updated_at = utcnow()
+    details = {
+        "reason": FORGOTTEN,
+        "changed": {
+            "status": {"old": "invalid", "new": "active"},
+            "invalid_at": {"old": semantic_repo.json_value(ended_at), "new": None},
+        },
+    }
+    semantic_repo.record(
+        db, row, "UPDATE", "api", old_text=row.text, new_text=row.text, episode_ids=enders, details=details
     )

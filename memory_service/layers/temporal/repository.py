@@ -7,6 +7,7 @@ the store never sees the graph's model.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from graph.rows import ENTITY_COLUMNS, RELATION_COLUMNS, Row
+from graph.validity import DEFAULT_FUNCTIONAL_PREDICATES
 from memory_service.store.tables import GraphEntityRow, GraphRelationRow, GraphRevisionRow, UserRow
 
 
@@ -100,27 +102,52 @@ def _entity_row(row: GraphEntityRow) -> Row:
 
 
 def _relation_row(row: GraphRelationRow) -> Row:
-    return {column: getattr(row, column) for column in RELATION_COLUMNS} | {"episode_ids": list(row.episode_ids or ())}
+    return {column: getattr(row, column) for column in RELATION_COLUMNS} | {
+        "episode_ids": list(row.episode_ids or ()),
+        "ended_by": list(row.ended_by or ()),
+    }
 
 
-def forget_sources(db: Session, user_pk: int, episode_ids: Collection[str]) -> tuple[int, int]:
+@dataclass(frozen=True)
+class GraphForgetting:
+    """What forgetting some episodes did to one user's graph."""
+
+    removed: int = 0
+    pruned: int = 0
+    restored: int = 0
+    """Relations that only forgotten episodes had ended, current again."""
+
+
+def forget_sources(db: Session, user_pk: int, episode_ids: Collection[str]) -> GraphForgetting:
     """Remove the user's relations drawn only from ``episode_ids`` (public episode ids), with the
-    entities they leave unconnected, and take those ids out of the other relations' provenance;
-    (relations removed, relations pruned). Bumps the graph revision when anything changed."""
+    entities they leave unconnected, and take those ids out of the other relations' provenance.
+
+    A relation that only those episodes had ended stands again ("I moved to Lisbon", forgotten,
+    leaves the user living in Porto), unless its predicate holds one value and another current
+    relation of its source still gives one. Bumps the graph revision when anything changed.
+    """
     gone = set(episode_ids)
     rows = db.scalars(select(GraphRelationRow).where(GraphRelationRow.user_id == user_pk)).all()
     removed: list[GraphRelationRow] = []
+    kept_rows: list[GraphRelationRow] = []
+    ended_by_forgotten: list[GraphRelationRow] = []
     pruned = 0
     for row in rows:
         sources = list(row.episode_ids or ())
-        if gone.isdisjoint(sources):
-            continue
-        kept = [s for s in sources if s not in gone]
-        if kept:
+        if not gone.isdisjoint(sources):
+            kept = [s for s in sources if s not in gone]
+            if not kept:
+                removed.append(row)
+                continue
             row.episode_ids = kept
             pruned += 1
-        else:
-            removed.append(row)
+        kept_rows.append(row)
+        enders = list(row.ended_by or ())
+        if not gone.isdisjoint(enders):
+            row.ended_by = [e for e in enders if e not in gone]
+            if not row.ended_by and row.invalid_at is not None and row.expired_at is not None:
+                ended_by_forgotten.append(row)
+    restored = _restore(kept_rows, ended_by_forgotten)
     ends = {end for row in removed for end in (row.source_id, row.target_id)}
     for row in removed:
         db.delete(row)
@@ -136,6 +163,20 @@ def forget_sources(db: Session, user_pk: int, episode_ids: Collection[str]) -> t
         alone = sorted(ends - connected)
         if alone:
             db.execute(delete(GraphEntityRow).where(GraphEntityRow.user_id == user_pk, GraphEntityRow.id.in_(alone)))
-    if removed or pruned:
+    if removed or pruned or restored or ended_by_forgotten:
         bump_revision(db, user_pk)
-    return len(removed), pruned
+    return GraphForgetting(len(removed), pruned, restored)
+
+
+def _restore(kept: Sequence[GraphRelationRow], ended: Sequence[GraphRelationRow]) -> int:
+    """Make current again the ended relations no remaining current relation replaces."""
+    holding = {(r.source_id, r.predicate) for r in kept if r.invalid_at is None and r.expired_at is None}
+    restored = 0
+    for row in sorted(ended, key=lambda r: (r.invalid_at, r.id), reverse=True):  # the latest ended first
+        slot = (row.source_id, row.predicate)
+        if row.predicate in DEFAULT_FUNCTIONAL_PREDICATES and slot in holding:
+            continue
+        row.invalid_at, row.expired_at = None, None
+        holding.add(slot)
+        restored += 1
+    return restored

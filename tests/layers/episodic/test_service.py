@@ -177,6 +177,32 @@ def test_restart_and_deleted_index_files_give_identical_results(
     rebuilt.close()
 
 
+def test_a_rebuild_reads_the_stored_vectors_and_embeds_nothing(
+    runtime: Runtime, user_id: str, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replica that never loaded the partition rebuilds it from the vectors in the store (the
+    service refuses to start on a store with texts lacking them: `memory-service reindex`)."""
+    runtime.episodic.add_messages(NS, f"{user_id}-s", user_id, CONVERSATION)
+    query = SearchQuery("Who is visiting from Portugal?", user_id, top_k=4)
+    before = runtime.search.search(NS, query)
+    runtime.close()
+    shutil.rmtree(runtime.settings.index_dir)
+    embedded: list[str] = []
+    original = embedder.embed_batch
+
+    def counting(batch: list[str]) -> np.ndarray:
+        embedded.extend(batch)
+        return original(batch)
+
+    monkeypatch.setattr(embedder, "embed_batch", counting)
+    rebuilt = build_runtime(runtime.settings, embedder=embedder)
+    try:
+        assert rebuilt.search.search(NS, query) == before
+        assert embedded == [query.query]
+    finally:
+        rebuilt.close()
+
+
 def test_stale_index_on_disk_is_rebuilt(runtime: Runtime, user_id: str, embedder: SentenceTransformerEmbedder) -> None:
     """A second process wrote after this one saved its index: the saved one must not be used."""
     runtime.episodic.add_messages(NS, f"{user_id}-s", user_id, CONVERSATION[:2])
