@@ -14,10 +14,19 @@ install: $(STAMP)
 # machine. torch is pinned there to its CPU wheel (2.13.0+cpu), never a multi-GB CUDA build.
 $(STAMP): $(DEV_LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(MAKE) --no-print-directory locked-pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m pip check
 	touch $(STAMP)
+
+# The venv's own pip comes first, at the version the lock pins: an older pip resolves an extra
+# (litellm's httpx[http2]) to the newest release on the index instead of the locked one, and then
+# refuses it as unpinned.
+.PHONY: locked-pip
+locked-pip:
+	awk '/^pip==/{p=1} p{print} p&&!/\\$$/{exit}' $(DEV_LOCK) > $(VENV)/pip.lock
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(VENV)/pip.lock
 
 # Refreshing the lock is a deliberate, reviewed commit, never a side effect of an install.
 # LOCK_ARGS="--upgrade-package litellm" moves one package; the default moves all to their newest.
@@ -28,6 +37,7 @@ PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --stri
 # Only the locked tools are needed to lock: a dependency just added to pyproject.toml is not there yet.
 $(BIN)/pip-compile: $(DEV_LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(MAKE) --no-print-directory locked-pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
 
 lock: $(BIN)/pip-compile

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import traceback
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,10 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def invoke(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(app, ["eval", *args])
-    return result.exit_code, result.stdout, result.stderr
+    stderr = result.stderr
+    if result.exc_info is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(*result.exc_info))  # shown when a test fails
+    return result.exit_code, result.stdout, stderr
 
 
 def test_longmemeval_writes_metrics_report_and_charts(tmp_path: Path) -> None:
@@ -54,16 +58,19 @@ def test_longmemeval_writes_metrics_report_and_charts(tmp_path: Path) -> None:
 
 def test_runs_keep_their_vectors_in_the_cache_folder_unless_told_not_to(tmp_path: Path) -> None:
     dataset = write_longmemeval(tmp_path / "lme.json")
-    code, _, _ = invoke("longmemeval", str(dataset), "--out", str(tmp_path / "first"))
-    assert code == 0 and list((tmp_path / "user-cache").glob("*.sqlite"))  # the default folder
-    code, _, _ = invoke(
+    code, stdout, stderr = invoke("longmemeval", str(dataset), "--out", str(tmp_path / "first"))
+    assert code == 0, stdout + stderr
+    assert list((tmp_path / "user-cache").glob("*.sqlite"))  # the default folder
+    code, stdout, stderr = invoke(
         "longmemeval", str(dataset), "--out", str(tmp_path / "second"), "--cache-dir", str(tmp_path / "c")
     )
-    assert code == 0 and list((tmp_path / "c").glob("*.sqlite"))
-    code, _, _ = invoke(
+    assert code == 0, stdout + stderr
+    assert list((tmp_path / "c").glob("*.sqlite"))
+    code, stdout, stderr = invoke(
         "longmemeval", str(dataset), "--out", str(tmp_path / "third"), "--cache-dir", str(tmp_path / "n"), "--no-cache"
     )
-    assert code == 0 and not (tmp_path / "n").exists()
+    assert code == 0, stdout + stderr
+    assert not (tmp_path / "n").exists()
 
 
 def test_qa_runs_with_an_llm_option(tmp_path: Path) -> None:
