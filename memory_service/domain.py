@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
-Role = Literal["user", "assistant", "system", "tool", "event"]
+Role = Literal["user", "assistant", "person", "system", "tool", "event"]
+"""Who a turn is from: ``person`` is someone other than the user in a conversation between people
+(their name in ``metadata["speaker"]``), ``assistant`` an AI."""
 Layer = Literal["episodic", "semantic", "graph"]
 Granularity = Literal["turn", "session"]
 DEFAULT_NAMESPACE = "default"

@@ -1,7 +1,7 @@
 """One LoCoMo conversation end to end: ingest its sessions, ask every question, score, forget.
 
 LoCoMo is a conversation between two people, so both speakers' turns are stored (the first
-speaker as ``user``, the second as ``assistant``) with the speaker's name in front of the text,
+speaker as ``user``, the second as ``person``: neither is an AI assistant) with the speaker's name in front of the text,
 as questions name people ("When did Caroline ..."). Each turn's ``dia_id`` travels in message
 metadata, so hits map back to the evidence ids. Questions carry no date; they are asked as of
 the last session. Each question is scored twice: the benchmark's way, on its evidence as written
@@ -43,7 +43,7 @@ def evaluate_conversation(
             check_cancelled(cancel)
             messages = [
                 {
-                    "role": "user" if turn.speaker == conversation.speakers[0] else "assistant",
+                    "role": "user" if turn.speaker == conversation.speakers[0] else "person",
                     "content": f"{turn.speaker}: {turn.text}",
                     "occurred_at": session.date + TURN_SPACING * position,
                     "metadata": {DIA_ID_KEY: turn.dia_id, "speaker": turn.speaker},

@@ -418,6 +418,18 @@ def test_locomo_run_counts_bad_evidence_and_scores_per_category(
     assert users(local_runtime) == []
 
 
+def test_locomo_stores_both_speakers_as_people(tmp_path: Path, client: LocalMemoryClient) -> None:
+    dataset = write_locomo(tmp_path / "locomo.json")
+    run_evaluation(request(tmp_path, dataset, benchmark="locomo", keep=True), client=client)
+    (user,) = [r["user_id"] for r in RunFolder(tmp_path / "out").records()]
+    messages = [m for s in client.list_sessions(user).items for m in client.get_messages(s.id).items]
+    speakers = locomo_conversations()[0]["conversation"]
+    # Neither speaker is an AI: the first is the memory's user, the other a named person.
+    assert {m.role for m in messages} == {"user", "person"}
+    assert {m.metadata["speaker"] for m in messages if m.role == "user"} == {speakers["speaker_a"]}
+    assert {m.metadata["speaker"] for m in messages if m.role == "person"} == {speakers["speaker_b"]}
+
+
 # -- other clients ---------------------------------------------------------------------------
 
 

@@ -57,3 +57,10 @@ def test_recipes_are_data_and_unknown_names_fail() -> None:
         SearchConfig(name="x", rrf_k=0)
     with pytest.raises(ValidationError):
         SearchConfig(name="x", surprise=True)  # type: ignore[call-arg]
+
+
+def test_role_weights_scale_only_the_named_roles_and_reorder() -> None:
+    scored = [(1, 1.0), (2, 0.8), (3, 0.5)]
+    roles = {1: "assistant", 2: "user", 3: "person"}
+    assert rerank.weight_by_role(scored, roles, {"assistant": 0.5}) == [(2, 0.8), (1, 0.5), (3, 0.5)]
+    assert rerank.weight_by_role(scored, roles, {}) == scored

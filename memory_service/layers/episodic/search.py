@@ -12,6 +12,7 @@ from memory_service.layers.episodic.index import IndexManager, PartitionIndex
 from memory_service.store.database import Database
 from retrieval import hybrid, rerank
 from retrieval.config import SearchConfig
+from retrieval.speaker_cues import asks_for_assistant_words
 from retrieval.timeparse import TimeRange, parse_time_range
 
 SESSION_DEPTH = 20
@@ -54,6 +55,10 @@ class EpisodicSearcher:
         # Times and sessions of every candidate from the index; whole episodes only for the winners.
         turns = index.turns
         fused = [(pk, score) for pk, score in fused if pk in turns]
+        # A question about the assistant's own past words needs its turns at full weight.
+        role_weights = {} if asks_for_assistant_words(request.query) else config.role_weights()
+        if role_weights:
+            fused = rerank.weight_by_role(fused, {pk: turns[pk].role for pk, _ in fused}, role_weights)
         moments = {pk: turns[pk].occurred_at for pk, _ in fused}
         if asked is not None and config.time_mode == "boost":
             fused = rerank.boost_in_window(fused, moments, asked.start, asked.end, config.time_boost)

@@ -66,8 +66,9 @@ def test_unknown_recipe_is_refused(runtime: Runtime, seeded: str) -> None:
 
 
 def test_time_phrase_in_the_query_boosts_turns_in_its_range(runtime: Runtime, seeded: str) -> None:
-    plain = search(runtime, "where did we have dinner in February?", seeded, recipe="hybrid_plain", top_k=6)
-    timed = search(runtime, "where did we have dinner in February?", seeded, top_k=6)
+    every = len(FEBRUARY) + len(MAY_SESSION) + len(GARDEN)
+    plain = search(runtime, "where did we have dinner in February?", seeded, recipe="hybrid_plain", top_k=every)
+    timed = search(runtime, "where did we have dinner in February?", seeded, top_k=every)
     feb_rank = [h.text for h in timed].index(FEBRUARY[0].content)
     assert feb_rank == 0
     assert [h.text for h in plain].index(FEBRUARY[0].content) > 0  # without the phrase, May ranks first
@@ -119,3 +120,25 @@ def test_a_recipe_can_restrict_roles_and_a_request_filter_wins(runtime: Runtime,
     assert hits and all(h.role == "user" for h in hits)
     asked = search(runtime, "spicy food", seeded, recipe="dense_user_turns", roles=("assistant",))
     assert asked and all(h.role == "assistant" for h in asked)
+
+
+def test_an_assistants_turns_keep_their_share_of_the_score_and_peoples_keep_all(runtime: Runtime, user_id: str) -> None:
+    said = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
+    turns = [
+        NewMessage("user", "I adopted a beagle puppy named Max.", said),
+        NewMessage("assistant", "A beagle puppy! Beagle puppies need long walks; Max will love them.", said),
+        NewMessage("person", "Sam: my beagle puppy chews every shoe.", said),
+    ]
+    runtime.episodic.add_messages(NS, f"{user_id}-dog", user_id, turns)
+    whole = {
+        h.role: h.score for h in search(runtime, "beagle puppy", user_id, recipe="hybrid_assistant_whole", top_k=3)
+    }
+    half = {h.role: h.score for h in search(runtime, "beagle puppy", user_id, recipe="hybrid", top_k=3)}
+    assert half["assistant"] == pytest.approx(whole["assistant"] / 2)
+    assert half["user"] == pytest.approx(whole["user"])
+    assert half["person"] == pytest.approx(whole["person"])
+    # Asked for what the assistant said, its turns keep their whole score.
+    asked = "the beagle puppy walks you mentioned"
+    recalled = {h.role: h.score for h in search(runtime, asked, user_id, recipe="hybrid", top_k=3)}
+    unweighted = {h.role: h.score for h in search(runtime, asked, user_id, recipe="hybrid_assistant_whole", top_k=3)}
+    assert recalled == pytest.approx(unweighted)

@@ -127,7 +127,10 @@ def test_time_range_keeps_memories_valid_during_it(runtime: Runtime, user_id: st
 
 
 def test_memories_added_directly_pass_no_source_filter(runtime: Runtime, user_id: str, known: Known) -> None:
-    for filters in ({"session_ids": (f"{user_id}-a",)}, {"roles": ("user", "assistant", "system", "tool", "event")}):
+    for filters in (
+        {"session_ids": (f"{user_id}-a",)},
+        {"roles": ("user", "assistant", "person", "system", "tool", "event")},
+    ):
         assert known.jazz not in found(runtime, user_id, **filters)
 
 

@@ -1,0 +1,36 @@
+"""Does a query ask for what the assistant itself said?
+
+Search lets an assistant's turns keep only a share of their score (``assistant_weight``), so
+that replies restating the user's topic do not crowd out the user's own statements. A question
+about the assistant's past words ("the sealant you recommended", "remind me of the store we
+talked about") needs those turns at full weight. The cues are grammatical, not topical: the
+assistant as the subject of a past act of saying or making, a request to be reminded, or a
+conversation named as shared. On the LongMemEval_S tune and dev files they mark all 13
+questions whose evidence is the assistant's and none of the other 103 (single-session-preference
+requests such as "can you recommend" are present tense and are not marked).
+"""
+
+from __future__ import annotations
+
+import re
+
+_PAST_ACTS = (
+    "recommended|mentioned|said|suggested|told|gave|made|created|wrote|listed|provided|shared|explained|"
+    "described|proposed|showed|offered|advised|named|included|came up with|pointed out|taught|played"
+)
+_ACTS = (
+    "recommend|mention|say|suggest|tell|give|make|create|write|list|provide|share|explain|describe|propose|"
+    "show|offer|advise|name|include|come up with|point out|teach|play"
+)
+_ASSISTANT_RECALL = re.compile(
+    rf"\byou(?:'d| had)? (?:\w+ly )?(?:{_PAST_ACTS})\b"  # "you recommended", "you kindly suggested"
+    rf"|\bdid you (?:{_ACTS})\b"  # "which shrine did you recommend"
+    r"|\bremind me\b"
+    r"|\bwe (?:talked|discussed|chatted|spoke)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_assistant_words(query: str) -> bool:
+    """True when ``query`` refers to something the assistant said or made in an earlier conversation."""
+    return _ASSISTANT_RECALL.search(query) is not None
