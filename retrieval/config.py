@@ -50,7 +50,7 @@ class SearchConfig(BaseModel):
         description="Share of its fused score an assistant's turn keeps (a person's turns keep it whole), unless "
         "the query asks for the assistant's own words (retrieval.speaker_cues). A reply restates the user's "
         "topic at length; at 0.5 the user's statements are not crowded out of the top hits by the replies to "
-        "them (LongMemEval_S tune, cross-validated: turn recall_all@5 +0.16, nDCG@10 +0.065), while a reply "
+        "them (LongMemEval_S tune, cross-validated: turn recall_all@10 +0.10, nDCG@10 +0.075), while a reply "
         "that alone matches still ranks; LoCoMo has no assistant turns (both speakers are people).",
     )
     candidates: int = Field(default=50, ge=1, description="Depth of each ranking before fusion.")
