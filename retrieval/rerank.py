@@ -1,4 +1,4 @@
-"""Score adjustments after fusion: time boosts, recency, diversity and session aggregation.
+"""Score adjustments after fusion: speaker roles, time boosts, recency, diversity and session aggregation.
 
 Pure functions over candidate ids, their fused scores and a few attributes, so each step
 can be tested alone and switched by :class:`retrieval.config.SearchConfig`.
