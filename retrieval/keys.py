@@ -9,8 +9,8 @@ extracted from a round's turns may join its key (LongMemEval's "value + facts" k
 their vectors join the pool, their texts the lexical key.
 
 A round opens at each user turn, or at a session's first turn whatever its role; the turns
-that follow (assistant, another person, tool, system) join the open round until the next user turn or until
-the round holds ``MAX_ROUND_TURNS``. A round is named by its first turn (its anchor).
+that follow (assistant, another person, tool, system) join the open round until the next user
+turn or until the round holds ``MAX_ROUND_TURNS``. A round is named by its first turn (its anchor).
 """
 
 from __future__ import annotations

@@ -14,17 +14,38 @@ from __future__ import annotations
 
 import re
 
-_PAST_ACTS = (
-    "recommended|mentioned|said|suggested|told|gave|made|created|wrote|listed|provided|shared|explained|"
-    "described|proposed|showed|offered|advised|named|included|came up with|pointed out|taught|played"
-)
-_ACTS = (
-    "recommend|mention|say|suggest|tell|give|make|create|write|list|provide|share|explain|describe|propose|"
-    "show|offer|advise|name|include|come up with|point out|teach|play"
-)
+_ACTS: dict[str, str] = {
+    # An act of saying or making, as "did you ..." asks it and as "you ..." tells it (past tense).
+    "recommend": "recommended",
+    "mention": "mentioned",
+    "say": "said",
+    "suggest": "suggested",
+    "tell": "told",
+    "give": "gave",
+    "make": "made",
+    "create": "created",
+    "write": "wrote",
+    "list": "listed",
+    "provide": "provided",
+    "share": "shared",
+    "explain": "explained",
+    "describe": "described",
+    "propose": "proposed",
+    "show": "showed",
+    "offer": "offered",
+    "advise": "advised",
+    "name": "named",
+    "include": "included",
+    "come up with": "came up with",
+    "point out": "pointed out",
+    "teach": "taught",
+    "play": "played",
+}
+_BASE_ACTS = "|".join(_ACTS)
+_PAST_ACTS = "|".join(_ACTS.values())
 _ASSISTANT_RECALL = re.compile(
     rf"\byou(?:'d| had)? (?:\w+ly )?(?:{_PAST_ACTS})\b"  # "you recommended", "you kindly suggested"
-    rf"|\bdid you (?:{_ACTS})\b"  # "which shrine did you recommend"
+    rf"|\bdid you (?:{_BASE_ACTS})\b"  # "which shrine did you recommend"
     r"|\bremind me\b"
     r"|\bwe (?:talked|discussed|chatted|spoke)\b",
     re.IGNORECASE,

@@ -1,11 +1,11 @@
 """One LoCoMo conversation end to end: ingest its sessions, ask every question, score, forget.
 
 LoCoMo is a conversation between two people, so both speakers' turns are stored (the first
-speaker as ``user``, the second as ``person``: neither is an AI assistant) with the speaker's name in front of the text,
-as questions name people ("When did Caroline ..."). Each turn's ``dia_id`` travels in message
-metadata, so hits map back to the evidence ids. Questions carry no date; they are asked as of
-the last session. Each question is scored twice: the benchmark's way, on its evidence as written
-(official), and on the cleaned evidence (see `datasets.locomo`).
+speaker as ``user``, the second as ``person``: neither is an AI assistant) with the speaker's
+name in front of the text, as questions name people ("When did Caroline ..."). Each turn's
+``dia_id`` travels in message metadata, so hits map back to the evidence ids. Questions carry no
+date; they are asked as of the last session. Each question is scored twice: the benchmark's way,
+on its evidence as written (official), and on the cleaned evidence (see `datasets.locomo`).
 """
 
 from __future__ import annotations

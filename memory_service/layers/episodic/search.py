@@ -55,9 +55,9 @@ class EpisodicSearcher:
         # Times and sessions of every candidate from the index; whole episodes only for the winners.
         turns = index.turns
         fused = [(pk, score) for pk, score in fused if pk in turns]
+        role_weights = config.role_weights()
         # A question about the assistant's own past words needs its turns at full weight.
-        role_weights = {} if asks_for_assistant_words(request.query) else config.role_weights()
-        if role_weights:
+        if role_weights and not asks_for_assistant_words(request.query):
             fused = rerank.weight_by_role(fused, {pk: turns[pk].role for pk, _ in fused}, role_weights)
         moments = {pk: turns[pk].occurred_at for pk, _ in fused}
         if asked is not None and config.time_mode == "boost":
