@@ -35,7 +35,12 @@ eval_app = typer.Typer(
 PathArg = Annotated[Path, typer.Argument(help="The benchmark file, in its public format, unchanged.")]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Folder for results.jsonl, metrics.json, report.md.")]
 RecipeOption = Annotated[
-    list[str] | None, typer.Option("--recipe", "-r", help="Search recipe; repeat to compare several [hybrid].")
+    list[str] | None,
+    typer.Option(
+        "--recipe",
+        "-r",
+        help="Search recipe, or one with settings changed (hybrid:answer_weight=0); repeat to compare [hybrid].",
+    ),
 ]
 LimitOption = Annotated[int | None, typer.Option("--limit", "-n", help="Only the first N units of the file.")]
 WorkersOption = Annotated[int, typer.Option("--workers", "-w", help="Worker processes.")]

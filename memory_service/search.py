@@ -15,7 +15,7 @@ from memory_service.store import partitions as partition_store
 from memory_service.store.database import Database
 from memory_service.store.partitions import Partition
 from retrieval.batching import EmbeddingBatcher
-from retrieval.config import RECIPES, SearchConfig, UnknownRecipeError, recipe
+from retrieval.config import RecipeError, SearchConfig, recipe
 from retrieval.embedder import Embedder
 from retrieval.fusion import reciprocal_rank_fusion
 
@@ -98,7 +98,5 @@ def fuse_layers(ranked: Sequence[tuple[Sequence[SearchHit], float]], k: int) -> 
 def _recipe(name: str | None) -> SearchConfig:
     try:
         return recipe(name)
-    except UnknownRecipeError:
-        raise InvalidInputError(
-            f"unknown search recipe {name!r}; known: {', '.join(sorted(RECIPES))}", details={"recipe": name}
-        ) from None
+    except RecipeError as error:
+        raise InvalidInputError(str(error), details={"recipe": name}) from None

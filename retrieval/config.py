@@ -7,9 +7,10 @@ means a new combination is a new entry here, measured with the same benchmark.
 
 from __future__ import annotations
 
-from typing import Literal
+from functools import lru_cache
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 TimeMode = Literal["off", "boost", "filter"]
 
@@ -43,6 +44,14 @@ class SearchConfig(BaseModel):
         "only the user's turn, 1 both sides alike. 0 is best on LongMemEval (evidence is what the user said), "
         "1 on LoCoMo (both speakers are people); 0.6-0.8 beat turn-only keys on both (bench.keys_quality).",
     )
+    answer_weight: float = Field(
+        default=0.5,
+        ge=0,
+        description="Share of a person's question's fused score added to its answer, the next turn by another "
+        "person (retrieval.answers): an answer ('Three times a week.') seldom shares the query's words, its "
+        "question does. LoCoMo tune, cross-validated: recall@10 +0.045; inert between a user and an assistant, "
+        "where it cost LongMemEval_S turn recall (see retrieval.answers); 0 = off.",
+    )
     assistant_weight: float = Field(
         default=0.5,
         ge=0,
@@ -52,6 +61,14 @@ class SearchConfig(BaseModel):
         "topic at length; at 0.5 the user's statements are not crowded out of the top hits by the replies to "
         "them (LongMemEval_S tune, cross-validated: turn recall_all@10 +0.10, nDCG@10 +0.075), while a reply "
         "that alone matches still ranks; LoCoMo has no assistant turns (both speakers are people).",
+    )
+    short_turn_terms: int = Field(
+        default=0,
+        ge=0,
+        description="A turn with fewer terms (words less stopwords) than this keeps terms/short_turn_terms of "
+        "its score: greetings and acknowledgements match a query through a name or a common word alone. Off by "
+        "default: at 20 it gained inside the noise on both benchmarks (whose evidence is long turns) and would "
+        "bury a user's short statement ('I'm allergic to peanuts') under longer replies; 0 = off.",
     )
     candidates: int = Field(default=50, ge=1, description="Depth of each ranking before fusion.")
     time_mode: TimeMode = Field(
@@ -103,6 +120,9 @@ class SearchConfig(BaseModel):
         return tuple(name for name, on in (("dense", self.dense), ("lexical", self.lexical)) if on)
 
 
+SINGLE_RANKING: dict[str, Any] = {"time_mode": "off", "round_weight": 0, "answer_weight": 0}
+"""What the baselines leave out: each turn is ranked by one similarity alone, as it reads."""
+
 RECIPES: dict[str, SearchConfig] = {
     config.name: config
     for config in (
@@ -114,17 +134,15 @@ RECIPES: dict[str, SearchConfig] = {
             name="dense",
             description="Embedding similarity over turns only.",
             lexical=False,
-            time_mode="off",
-            round_weight=0,
+            **SINGLE_RANKING,
         ),
-        SearchConfig(name="bm25", description="BM25 over turns only.", dense=False, time_mode="off", round_weight=0),
+        SearchConfig(name="bm25", description="BM25 over turns only.", dense=False, **SINGLE_RANKING),
         SearchConfig(
             name="dense_user_turns",
             description="Embedding similarity over the user's own turns only (the usual baseline).",
             lexical=False,
-            time_mode="off",
             roles=("user",),
-            round_weight=0,
+            **SINGLE_RANKING,
         ),
         SearchConfig(
             name="hybrid_turns",
@@ -169,14 +187,44 @@ RECIPES: dict[str, SearchConfig] = {
 DEFAULT_RECIPE = "hybrid"
 
 
-class UnknownRecipeError(KeyError):
+class RecipeError(ValueError):
+    """A request named a recipe that does not exist, or a setting it cannot have."""
+
+
+class UnknownRecipeError(RecipeError):
     """A request named a recipe that does not exist."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"unknown search recipe {name!r}; known: {', '.join(sorted(RECIPES))}")
+        self.name = name
 
 
 def recipe(name: str | None) -> SearchConfig:
-    """The named recipe, or the default one for ``None``."""
-    key = name or DEFAULT_RECIPE
+    """The named recipe, or the default one for ``None``.
+
+    ``base:setting=value,...`` is the recipe ``base`` with those settings changed
+    (``hybrid:short_turn_terms=12``): a variant is measured without being added to the table.
+    """
+    return _recipe(name or DEFAULT_RECIPE)
+
+
+@lru_cache(maxsize=256)
+def _recipe(key: str) -> SearchConfig:
+    base_name, _, changes = key.partition(":")
+    base = RECIPES.get(base_name)
+    if base is None:
+        raise UnknownRecipeError(base_name)
+    if not changes:
+        return base
+    settings: dict[str, str] = {}
+    for change in changes.split(","):
+        setting, equals, value = change.partition("=")
+        setting = setting.strip()
+        if not equals or setting not in SearchConfig.model_fields or setting in ("name", "description"):
+            raise RecipeError(f"search recipe {key!r}: {change!r} is not setting=value with a setting of a recipe")
+        settings[setting] = value.strip()
     try:
-        return RECIPES[key]
-    except KeyError:
-        raise UnknownRecipeError(key) from None
+        return SearchConfig.model_validate({**base.model_dump(), **settings, "name": key})
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise RecipeError(f"search recipe {key!r}: {problems}") from None

@@ -99,6 +99,11 @@ class BM25Index:
     def __contains__(self, doc_id: int) -> bool:
         return doc_id in self._slot_of
 
+    def terms_in(self, doc_id: int) -> int:
+        """How many terms (stopwords out, repeats counted) a document was indexed with; 0 if unknown."""
+        slot = self._slot_of.get(doc_id)
+        return 0 if slot is None else int(self._lengths.get(slot))
+
     def add(self, ids: Sequence[int], texts: Sequence[str]) -> None:
         """Index documents; an id already present is replaced."""
         if len(ids) != len(texts):

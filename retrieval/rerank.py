@@ -43,6 +43,19 @@ def weight_by_role(
     return sorted(weighted, key=lambda pair: pair[1], reverse=True)
 
 
+def weight_by_length(scored: Sequence[tuple[int, float]], terms_of: Mapping[int, int], full_terms: int) -> Scored:
+    """Scale the score of a candidate with fewer than ``full_terms`` terms by ``terms / full_terms``.
+
+    A length prior (Singhal et al., 1996, on why relevance rises with document length): a
+    greeting or an acknowledgement matches a query through a name or a common word alone and
+    seldom holds what is asked for.
+    """
+    if full_terms <= 0:
+        return list(scored)
+    weighted = [(pk, score * min(1.0, terms_of.get(pk, full_terms) / full_terms)) for pk, score in scored]
+    return sorted(weighted, key=lambda pair: pair[1], reverse=True)
+
+
 def blend_recency(
     scored: Sequence[tuple[int, float]],
     moment_of: Mapping[int, datetime],

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from memory_service.domain import Layer, SearchHit, SearchQuery
 from memory_service.errors import InvalidInputError
 from memory_service.search import SUPPORTED_LAYERS
-from retrieval.config import RECIPES, UnknownRecipeError, recipe
+from retrieval.config import RECIPES, RecipeError, recipe
 
 from . import forms
 from .context import ConsoleDep, ConsoleRoute
@@ -51,10 +51,8 @@ def run(console: ConsoleDep, query: SearchQuery) -> Playground:
     """
     try:
         config = recipe(query.recipe)
-    except UnknownRecipeError:
-        raise InvalidInputError(
-            f"unknown search recipe {query.recipe!r}; known: {', '.join(sorted(RECIPES))}"
-        ) from None
+    except RecipeError as error:
+        raise InvalidInputError(str(error)) from None
     depth = max(config.candidates, query.top_k)
     runs = []
     for layer in query.layers:

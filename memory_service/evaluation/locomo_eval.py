@@ -14,7 +14,7 @@ import threading
 import time
 from typing import Any
 
-from memory_service.evaluation.client import EvalClient, forget, timed_search
+from memory_service.evaluation.client import EvalClient, forget, timed_search, warm_up
 from memory_service.evaluation.datasets import LocomoConversation
 from memory_service.evaluation.longmemeval_eval import TURN_SPACING, batches, check_cancelled
 from memory_service.evaluation.metrics import evidence_recall_at_ks, official_evidence_recall_at_ks
@@ -55,6 +55,7 @@ def evaluate_conversation(
                 client.add_messages(partition.session_ids[session.session_id], partition.user_id, batch)
             turns += len(messages)
         ingest_s = time.perf_counter() - ingest_started
+        warm_up(client, partition.user_id, now, options.recipes[0])
         for index, question in enumerate(conversation.questions):
             check_cancelled(cancel)
             record: dict[str, Any] = {

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from memory_service.evaluation.client import EvalClient, forget, timed_search, wait_for_extraction
+from memory_service.evaluation.client import EvalClient, forget, timed_search, wait_for_extraction, warm_up
 from memory_service.evaluation.datasets import LongMemEvalQuestion, gold_session_ids, gold_turn_ids, turn_doc_id
 from memory_service.evaluation.metrics import score_at_ks, score_turns_as_sessions_at_ks, turn_session_depth
 from memory_service.evaluation.options import EvalOptions
@@ -51,6 +51,7 @@ def evaluate_question(
         ingest = ingest_haystack(client, question, partition, options.ingest, cancel, options.infer, turn_of)
         if options.infer:
             ingest["extraction_wait_s"] = wait_for_extraction(client, partition.user_id)
+        warm_up(client, partition.user_id, question.question_date, options.recipes[0])
         recipes: dict[str, Any] = {}
         turn_hits: list[SearchResult] = []
         session_hits: list[SearchResult] = []

@@ -21,7 +21,7 @@ from memory_service.domain import Layer
 from memory_service.errors import InvalidInputError
 from memory_service.evaluation.metrics import DEFAULT_KS
 from memory_service.evaluation.prompts import PROMPT_STYLES, SERVICE_ANSWER_PROMPT, PromptStyle
-from retrieval.config import DEFAULT_RECIPE, RECIPES
+from retrieval.config import DEFAULT_RECIPE, RecipeError, recipe
 
 Benchmark = Literal["longmemeval", "locomo"]
 GranularityChoice = Literal["session", "turn", "both"]
@@ -212,9 +212,11 @@ def make_options(
         _bad("benchmark", f"unknown benchmark {benchmark!r}; known: {', '.join(BENCHMARKS)}", benchmark)
     granularity = granularity or ("turn" if benchmark == "locomo" else "both")
     chosen = tuple(dict.fromkeys(recipes or (DEFAULT_RECIPE,)))
-    unknown = [name for name in chosen if name not in RECIPES]
-    if unknown:
-        _bad("recipe", f"unknown search recipe {unknown[0]!r}; known: {', '.join(sorted(RECIPES))}", unknown)
+    for name in chosen:
+        try:
+            recipe(name)
+        except RecipeError as error:
+            _bad("recipe", str(error), name)
     if granularity not in GRANULARITIES:
         _bad("granularity", f"granularity must be one of {', '.join(GRANULARITIES)}", granularity)
     if ingest not in INGEST_CHOICES:

@@ -47,7 +47,10 @@ class SearchRequest(RequestModel):
     session_ids: list[Identifier] | None = Field(default=None, min_length=1)
     filters: SearchFilters | None = None
     recipe: str | None = Field(
-        default=None, max_length=64, description="Named search recipe (GET /v1/search/recipes); default: hybrid."
+        default=None,
+        max_length=200,
+        description="Named search recipe (GET /v1/search/recipes), or one with settings changed "
+        '("hybrid:short_turn_terms=12"); default: hybrid.',
     )
     granularity: Granularity = Field(default="turn", description="Rank single turns or whole sessions.")
     neighbors: StrictInt = Field(default=0, ge=0, le=10, description="Turns before and after each turn hit to return.")

@@ -136,6 +136,8 @@ def test_unknown_things_are_404(client: TestClient, user_id: str) -> None:
         {"query": "x", "user_id": "u", "now": "2024-02-01"},
         {"query": "x", "user_id": "u", "filters": {"colour": "red"}},
         {"query": "x", "user_id": "u", "recipe": "fastest"},
+        {"query": "x", "user_id": "u", "recipe": "hybrid:answer_weight=lots"},
+        {"query": "x", "user_id": "u", "recipe": "hybrid:colour=red"},
         {"query": "x", "user_id": "u", "granularity": "paragraph"},
         {"query": "x", "user_id": "u", "neighbors": 11},
     ],
@@ -171,6 +173,8 @@ def test_recipes_session_granularity_and_neighbours_over_http(client: TestClient
     [hit] = client.post("/v1/search", json=body).json()["results"]
     assert hit["text"] == messages[0]["content"] and hit["granularity"] == "turn"
     assert [c["content"] for c in hit["context"]] == [messages[1]["content"]]
+    variant = {**body, "recipe": "bm25:round_weight=0,short_turn_terms=0"}
+    assert client.post("/v1/search", json=variant).json()["results"][0]["text"] == messages[0]["content"]
     body = {"query": "cat vacuum", "user_id": user_id, "granularity": "session"}
     sessions = client.post("/v1/search", json=body).json()["results"]
     assert sessions[0]["id"] == f"{user_id}-cat" and sessions[0]["granularity"] == "session"

@@ -336,6 +336,12 @@ def test_bad_input_fails_before_any_work(tmp_path: Path, client: LocalMemoryClie
 
     with pytest.raises(InvalidInputError, match="unknown search recipe 'nope'"):
         make_options("longmemeval", recipes=["hybrid", "nope"])
+    with pytest.raises(InvalidInputError, match="answer_weight: Input should be greater than or equal to 0"):
+        make_options("longmemeval", recipes=["hybrid:answer_weight=-1"])
+    assert make_options("locomo", recipes=["hybrid", "hybrid:answer_weight=0"]).recipes == (
+        "hybrid",
+        "hybrid:answer_weight=0",
+    )
     with pytest.raises(InvalidInputError, match="granularity"):
         make_options("longmemeval", granularity="word")
     with pytest.raises(InvalidInputError, match="placeholder"):
@@ -428,6 +434,34 @@ def test_locomo_stores_both_speakers_as_people(tmp_path: Path, client: LocalMemo
     assert {m.role for m in messages} == {"user", "person"}
     assert {m.metadata["speaker"] for m in messages if m.role == "user"} == {speakers["speaker_a"]}
     assert {m.metadata["speaker"] for m in messages if m.role == "person"} == {speakers["speaker_b"]}
+
+
+class SearchLog(LocalMemoryClient):
+    """The in-process client, remembering each search's query in order."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(runtime)
+        self.queries: list[str] = []
+
+    def search(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        self.queries.append(query)
+        return super().search(query, *args, **kwargs)
+
+
+@pytest.mark.parametrize("benchmark", ["longmemeval", "locomo"])
+def test_each_unit_loads_its_indexes_before_the_timed_searches(
+    tmp_path: Path, local_runtime: Runtime, benchmark: str
+) -> None:
+    client = SearchLog(local_runtime)
+    write = write_longmemeval if benchmark == "longmemeval" else write_locomo
+    dataset = write(tmp_path / "data.json")
+    run_evaluation(request(tmp_path, dataset, benchmark=benchmark, recipes=["bm25", "hybrid"], limit=2), client=client)
+    records = RunFolder(tmp_path / "out").records()
+    # One untimed search per unit, before any timed one: the first recipe's latency is a search's too.
+    assert client.queries.count("warm-up") == len(records) and client.queries[0] == "warm-up"
+    # Two recipes, each searching a LoCoMo question once and a LongMemEval one by session and by turn.
+    per_recipe = sum(len(r["questions"]) if benchmark == "locomo" else 2 for r in records)
+    assert len(client.queries) - len(records) == 2 * per_recipe
 
 
 # -- other clients ---------------------------------------------------------------------------

@@ -76,3 +76,12 @@ def test_documents_given_as_term_counts_score_like_their_texts() -> None:
     from_counts.remove([5])  # a slot not read yet
     from_texts.remove([2])
     assert from_counts.search("apple", k=5) == from_texts.search("apple", k=5)
+
+
+def test_terms_in_counts_a_documents_terms_without_stopwords() -> None:
+    index = BM25Index()
+    index.add([1, 2], ["Thanks for having my back!", "hiking hiking boots"])
+    assert index.terms_in(1) == 2  # thank, back
+    assert index.terms_in(2) == 3
+    index.remove([2])
+    assert index.terms_in(2) == 0

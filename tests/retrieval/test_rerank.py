@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from retrieval import rerank
-from retrieval.config import DEFAULT_RECIPE, RECIPES, SearchConfig, UnknownRecipeError, recipe
+from retrieval.config import DEFAULT_RECIPE, RECIPES, RecipeError, SearchConfig, UnknownRecipeError, recipe
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 
@@ -55,6 +55,24 @@ def test_recipes_are_data_and_unknown_names_fail() -> None:
         recipe("nope")
     with pytest.raises(ValidationError):
         SearchConfig(name="x", rrf_k=0)
+
+
+def test_a_recipe_variant_changes_only_the_settings_it_names() -> None:
+    variant = recipe("hybrid:short_turn_terms=12, answer_weight=0.25")
+    base = RECIPES["hybrid"]
+    assert (variant.short_turn_terms, variant.answer_weight) == (12, 0.25)
+    assert variant.model_dump(exclude={"name", "short_turn_terms", "answer_weight"}) == base.model_dump(
+        exclude={"name", "short_turn_terms", "answer_weight"}
+    )
+    assert recipe("hybrid:short_turn_terms=12, answer_weight=0.25") is variant  # parsed once
+    for bad, message in [
+        ("nope:rrf_k=5", "unknown search recipe 'nope'"),
+        ("hybrid:rrf_k", "not setting=value"),
+        ("hybrid:name=other", "not setting=value"),
+        ("hybrid:rrf_k=0", "rrf_k: Input should be greater than or equal to 1"),
+    ]:
+        with pytest.raises(RecipeError, match=message):
+            recipe(bad)
     with pytest.raises(ValidationError):
         SearchConfig(name="x", surprise=True)  # type: ignore[call-arg]
 
@@ -64,3 +82,9 @@ def test_role_weights_scale_only_the_named_roles_and_reorder() -> None:
     roles = {1: "assistant", 2: "user", 3: "person"}
     assert rerank.weight_by_role(scored, roles, {"assistant": 0.5}) == [(2, 0.8), (1, 0.5), (3, 0.5)]
     assert rerank.weight_by_role(scored, roles, {}) == scored
+
+
+def test_length_weight_scales_only_turns_shorter_than_full_terms() -> None:
+    weighted = rerank.weight_by_length([(1, 1.0), (2, 0.9), (3, 0.8)], {1: 2, 2: 20, 3: 40}, 8)
+    assert weighted == [(2, 0.9), (3, 0.8), (1, pytest.approx(0.25))]
+    assert rerank.weight_by_length([(1, 1.0)], {1: 2}, 0) == [(1, 1.0)]

@@ -30,6 +30,7 @@ from memory_service.store import partitions as partition_store
 from memory_service.store import vectors as vector_store
 from memory_service.store.database import Database
 from memory_service.store.partitions import Partition
+from retrieval.answers import AnswerLinks
 from retrieval.embedder import Embedder
 from retrieval.keys import RoundFacts, RoundKeys, TurnRef
 from retrieval.lexical import BM25Index, term_counts
@@ -64,6 +65,7 @@ class PartitionIndex:
     revision: int
     partition: Partition
     """Whose index it is: its key names the folder of its saved files."""
+    answers: AnswerLinks = field(default_factory=AnswerLinks)
     facts_revision: int = -1
     """The semantic revision whose facts the round keys hold (-1: none yet)."""
     dirty: bool = False
@@ -189,6 +191,7 @@ class IndexManager:
             counts = [term_counts(text) for text in texts]
             index.lexical.add_counts(pks, counts)
             index.rounds.add_turns(turns, texts, vectors, counts)
+            index.answers.add_turns(turns, texts)
             index.turns.update((turn.pk, turn) for turn in turns)
             index.revision = revision
             index.dirty = True
@@ -258,6 +261,7 @@ class IndexManager:
             dense = build_index(backend, self._embedder.dim, pks, vectors, self.device, self.precision)
         lexical, rounds = self._lexical_and_round_keys(turns, texts, vectors)
         index = PartitionIndex(dense, lexical, rounds, {t.pk: t for t in turns}, store_revision, partition)
+        index.answers.add_turns(turns, texts)
         if loaded is None:
             self._save(index)
         return index

@@ -55,10 +55,17 @@ class EpisodicSearcher:
         # Times and sessions of every candidate from the index; whole episodes only for the winners.
         turns = index.turns
         fused = [(pk, score) for pk, score in fused if pk in turns]
+        if config.answer_weight > 0:
+            with index.lock:
+                fused = index.answers.credit(fused, config.answer_weight, allowed)
         role_weights = config.role_weights()
         # A question about the assistant's own past words needs its turns at full weight.
         if role_weights and not asks_for_assistant_words(request.query):
             fused = rerank.weight_by_role(fused, {pk: turns[pk].role for pk, _ in fused}, role_weights)
+        if config.short_turn_terms:
+            with index.lock:
+                terms = {pk: index.lexical.terms_in(pk) for pk, _ in fused}
+            fused = rerank.weight_by_length(fused, terms, config.short_turn_terms)
         moments = {pk: turns[pk].occurred_at for pk, _ in fused}
         if asked is not None and config.time_mode == "boost":
             fused = rerank.boost_in_window(fused, moments, asked.start, asked.end, config.time_boost)

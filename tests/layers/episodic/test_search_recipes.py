@@ -8,8 +8,11 @@ import pytest
 
 from memory_service.domain import NewMessage, SearchQuery, TimeWindow
 from memory_service.errors import InvalidInputError
-from memory_service.runtime import Runtime
+from memory_service.runtime import Runtime, build_runtime
+from memory_service.settings import Settings
 from retrieval.config import RECIPES
+from retrieval.embedder import SentenceTransformerEmbedder
+from retrieval.tokenize import tokenize
 
 NS = "default"
 NOW = datetime(2024, 6, 20, 12, 0, tzinfo=UTC)
@@ -142,3 +145,100 @@ def test_an_assistants_turns_keep_their_share_of_the_score_and_peoples_keep_all(
     recalled = {h.role: h.score for h in search(runtime, asked, user_id, recipe="hybrid", top_k=3)}
     unweighted = {h.role: h.score for h in search(runtime, asked, user_id, recipe="hybrid_assistant_whole", top_k=3)}
     assert recalled == pytest.approx(unweighted)
+
+
+SWIM_QUESTION = "Sam: How often do you and the kids go swimming together?"
+SWIM_ANSWER = "Three times a week, usually at the lake."
+
+
+def _swim_chat(runtime: Runtime, user_id: str) -> None:
+    said = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
+    turns = [
+        NewMessage("person", SWIM_QUESTION, said),
+        NewMessage("user", SWIM_ANSWER, said + timedelta(seconds=1)),
+        NewMessage("person", "Sam: I bought a new bike yesterday, a red one.", said + timedelta(seconds=2)),
+    ]
+    runtime.episodic.add_messages(NS, f"{user_id}-chat", user_id, turns)
+    runtime.episodic.add_messages(NS, f"{user_id}-bread", user_id, [NewMessage("user", "I baked rye bread.", said)])
+
+
+def _scores(runtime: Runtime, query: str, user_id: str, recipe: str) -> dict[str, float]:
+    return {h.text: h.score for h in search(runtime, query, user_id, recipe=recipe, top_k=10)}
+
+
+def test_an_answer_gets_a_share_of_its_questions_score(runtime: Runtime, user_id: str) -> None:
+    _swim_chat(runtime, user_id)
+    query = "how often does the family swim"
+    linked = _scores(runtime, query, user_id, "hybrid")
+    unlinked = _scores(runtime, query, user_id, "hybrid:answer_weight=0")
+    question_score = unlinked[SWIM_QUESTION]
+    assert linked[SWIM_QUESTION] == pytest.approx(question_score)
+    credit = RECIPES["hybrid"].answer_weight * question_score
+    assert linked[SWIM_ANSWER] == pytest.approx(unlinked[SWIM_ANSWER] + credit)
+    assert list(linked)[:2] == [SWIM_QUESTION, SWIM_ANSWER]
+
+
+def test_answers_are_linked_again_when_the_index_is_rebuilt(
+    runtime: Runtime, user_id: str, settings: Settings, embedder: SentenceTransformerEmbedder
+) -> None:
+    _swim_chat(runtime, user_id)
+    before = _scores(runtime, "how often does the family swim", user_id, "hybrid")
+    reopened = build_runtime(settings, embedder=embedder)
+    try:
+        assert _scores(reopened, "how often does the family swim", user_id, "hybrid") == pytest.approx(before)
+    finally:
+        reopened.close()
+
+
+def test_a_short_turn_keeps_the_share_of_its_score_its_length_earns(runtime: Runtime, user_id: str) -> None:
+    said = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
+    short = "Sam: Thanks, Max!"
+    long = (
+        "Sam: Max the beagle chewed my new running shoes while we were hiking in the hills last Sunday, "
+        "then he rolled in mud, chased two geese across the pond and slept the whole drive home to Denver."
+    )
+    runtime.episodic.add_messages(NS, f"{user_id}-s", user_id, [NewMessage("person", short, said)])
+    runtime.episodic.add_messages(NS, f"{user_id}-l", user_id, [NewMessage("person", long, said)])
+    full_terms = 20
+    weighted = _scores(runtime, "Max", user_id, f"hybrid:short_turn_terms={full_terms}")
+    whole = _scores(runtime, "Max", user_id, "hybrid")
+    assert len(tokenize(long)) >= full_terms
+    assert weighted[long] == pytest.approx(whole[long])
+    assert weighted[short] == pytest.approx(whole[short] * len(tokenize(short)) / full_terms)
+
+
+def test_a_users_short_statement_is_not_buried_under_longer_turns(runtime: Runtime, user_id: str) -> None:
+    said = datetime(2024, 5, 1, tzinfo=UTC)
+    statement = "I'm allergic to peanuts."
+    sessions = {
+        "a": [
+            NewMessage("user", statement, said),
+            NewMessage(
+                "assistant",
+                "Thanks for telling me. I'll suggest peanut-free recipes; many Thai and West African dishes use "
+                "peanuts, so I will offer substitutes such as sunflower seed butter or toasted coconut.",
+                said,
+            ),
+        ],
+        "b": [
+            NewMessage(
+                "user",
+                "My sister has a severe allergy to shellfish and she is visiting next week, so I need to plan "
+                "meals for the whole week that she can safely eat with us at home.",
+                said,
+            )
+        ],
+        "c": [
+            NewMessage(
+                "user",
+                "I started learning to play the piano last month and practice every evening after work for "
+                "about thirty minutes, mostly scales and simple pieces by Bach.",
+                said,
+            )
+        ],
+    }
+    for name, messages in sessions.items():
+        runtime.episodic.add_messages(NS, f"{user_id}-{name}", user_id, messages)
+    # The default has no length prior: at 20 terms (hybrid:short_turn_terms=20) this statement
+    # fell below the piano lessons.
+    assert search(runtime, "what am I allergic to?", user_id, top_k=3)[0].text == statement
