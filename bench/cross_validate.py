@@ -9,6 +9,7 @@ questions it never saw. It also prints, for every recipe, its mean and its paire
 from the baseline recipe with two standard errors: a difference inside that band is noise.
 
     python -m bench.cross_validate RUN_FOLDER [--metric turn.recall_all@10] [--folds 5] [--baseline hybrid]
+        [--leave-out "category 5"]
 
 LongMemEval metrics are ``<ranking>.<metric>`` (rankings ``session``, ``turn``,
 ``turn_to_session``); LoCoMo metrics are the evidence ``recall@k`` names.
@@ -20,7 +21,7 @@ import argparse
 import json
 import math
 import statistics
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,11 @@ def locomo_rows(records: Sequence[Mapping[str, Any]], metric: str) -> Iterator[S
             if values:
                 key = f"{record['unit']}:{question['index']}"
                 yield Scored(key, f"category {question['category']}", values)
+
+
+def leave_out(rows: Iterable[Scored], strata: Collection[str]) -> list[Scored]:
+    """The rows whose question type is not one of ``strata``."""
+    return [row for row in rows if row.stratum not in strata]
 
 
 def assign_folds(rows: Sequence[Scored], folds: int) -> list[list[Scored]]:
@@ -135,16 +141,26 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--metric", help="default: turn.recall_all@10 (LongMemEval), recall@10 (LoCoMo)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--baseline", default="hybrid", help="the recipe differences are measured from")
+    parser.add_argument(
+        "--leave-out",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="leave a question type out ('category 5': LoCoMo's headline over categories 1-4); repeatable",
+    )
     args = parser.parse_args(argv)
     benchmark, records = load(args.run)
     metric = args.metric or ("turn.recall_all@10" if benchmark == "longmemeval" else "recall@10")
     reader = longmemeval_rows if benchmark == "longmemeval" else locomo_rows
-    rows = list(reader(records, metric))
+    rows = leave_out(reader(records, metric), args.leave_out)
     recipes = sorted(set.intersection(*(set(row.by_recipe) for row in rows))) if rows else []
     if not recipes or args.baseline not in recipes:
         raise SystemExit(f"no rows with the baseline {args.baseline!r} and metric {metric!r} in {args.run}")
     rows = [row for row in rows if set(recipes) <= set(row.by_recipe)]
-    print(f"{benchmark}: {len(rows)} questions, metric {metric}, {args.folds} folds, baseline {args.baseline}")
+    left_out = f", without {', '.join(args.leave_out)}" if args.leave_out else ""
+    print(
+        f"{benchmark}: {len(rows)} questions{left_out}, metric {metric}, {args.folds} folds, baseline {args.baseline}"
+    )
     print("| recipe | mean | difference from baseline (± 2 SE) |")
     print("|---|---:|---:|")
     for recipe in recipes:

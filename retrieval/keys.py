@@ -38,6 +38,8 @@ class TurnRef:
     session: int
     role: str
     occurred_at: datetime
+    speaker: str | None = None
+    """The speaker's name as its message's metadata gives it, folded (retrieval.speakers)."""
 
 
 @dataclass

@@ -9,6 +9,7 @@ from bench.cross_validate import (
     assign_folds,
     cross_validate,
     held_out_by_stratum,
+    leave_out,
     longmemeval_rows,
     paired_difference,
 )
@@ -76,3 +77,9 @@ def test_held_out_figures_by_type_score_each_question_with_its_folds_choice() ->
         assert math.isclose(held_out, sum(by_key[k].by_recipe[chosen[k]] for k in members) / len(members))
         assert math.isclose(base, sum(by_key[k].by_recipe["a"] for k in members) / len(members))
     assert set(table) == {"x", "y"}
+
+
+def test_a_question_type_left_out_takes_no_part() -> None:
+    found = rows(("q0", "category 1", 1.0, 0.0), ("q1", "category 5", 0.0, 1.0), ("q2", "category 2", 0.0, 0.0))
+    assert [row.key for row in leave_out(found, ["category 5"])] == ["q0", "q2"]
+    assert leave_out(found, []) == found

@@ -34,6 +34,7 @@ from retrieval.answers import AnswerLinks
 from retrieval.embedder import Embedder
 from retrieval.keys import RoundFacts, RoundKeys, TurnRef
 from retrieval.lexical import BM25Index, term_counts
+from retrieval.speakers import SpeakerNames
 from retrieval.vector_index import (
     IVF_PROBE_MARGIN,
     IVF_THRESHOLD,
@@ -66,6 +67,7 @@ class PartitionIndex:
     partition: Partition
     """Whose index it is: its key names the folder of its saved files."""
     answers: AnswerLinks = field(default_factory=AnswerLinks)
+    speakers: SpeakerNames = field(default_factory=SpeakerNames)
     facts_revision: int = -1
     """The semantic revision whose facts the round keys hold (-1: none yet)."""
     dirty: bool = False
@@ -192,6 +194,7 @@ class IndexManager:
             index.lexical.add_counts(pks, counts)
             index.rounds.add_turns(turns, texts, vectors, counts)
             index.answers.add_turns(turns, texts)
+            index.speakers.add(turn.speaker for turn in turns)
             index.turns.update((turn.pk, turn) for turn in turns)
             index.revision = revision
             index.dirty = True
@@ -262,6 +265,7 @@ class IndexManager:
         lexical, rounds = self._lexical_and_round_keys(turns, texts, vectors)
         index = PartitionIndex(dense, lexical, rounds, {t.pk: t for t in turns}, store_revision, partition)
         index.answers.add_turns(turns, texts)
+        index.speakers.add(turn.speaker for turn in turns)
         if loaded is None:
             self._save(index)
         return index

@@ -20,6 +20,7 @@ from memory_service.store.partitions import user_external_id
 from memory_service.store.tables import EpisodeRow, SessionRow, UserRow
 from memory_service.store.vectors import content_hash
 from retrieval.keys import TurnRef
+from retrieval.speakers import speaker_of
 
 
 def find_session(db: Session, namespace_id: int, external_id: str, *, lock: bool = False) -> SessionRow | None:
@@ -233,14 +234,24 @@ def iter_partition_episodes(db: Session, user_pk: int, batch: int = 5000) -> Ite
     after = 0
     while True:
         rows = db.execute(
-            select(EpisodeRow.id, EpisodeRow.session_id, EpisodeRow.role, EpisodeRow.content, EpisodeRow.occurred_at)
+            select(
+                EpisodeRow.id,
+                EpisodeRow.session_id,
+                EpisodeRow.role,
+                EpisodeRow.content,
+                EpisodeRow.occurred_at,
+                EpisodeRow.metadata_,
+            )
             .where(EpisodeRow.user_id == user_pk, EpisodeRow.id > after)
             .order_by(EpisodeRow.id)
             .limit(batch)
         ).all()
         if not rows:
             return
-        yield from ((TurnRef(pk, session, role, occurred_at), text) for pk, session, role, text, occurred_at in rows)
+        yield from (
+            (TurnRef(pk, session, role, occurred_at, speaker_of(metadata)), text)
+            for pk, session, role, text, occurred_at, metadata in rows
+        )
         after = rows[-1][0]
 
 

@@ -13,6 +13,7 @@ from memory_service.store.database import Database
 from retrieval import hybrid, rerank
 from retrieval.config import SearchConfig
 from retrieval.speaker_cues import asks_for_assistant_words
+from retrieval.speakers import weight_others
 from retrieval.timeparse import TimeRange, parse_time_range
 
 SESSION_DEPTH = 20
@@ -62,6 +63,13 @@ class EpisodicSearcher:
         # A question about the assistant's own past words needs its turns at full weight.
         if role_weights and not asks_for_assistant_words(request.query):
             fused = rerank.weight_by_role(fused, {pk: turns[pk].role for pk, _ in fused}, role_weights)
+        if config.named_speaker_weight < 1.0:
+            with index.lock:
+                named = index.speakers.named_in(request.query)
+            if named is not None:
+                fused = weight_others(
+                    fused, {pk: turns[pk].speaker for pk, _ in fused}, named, config.named_speaker_weight
+                )
         if config.short_turn_terms:
             with index.lock:
                 terms = {pk: index.lexical.terms_in(pk) for pk, _ in fused}

@@ -23,6 +23,7 @@ from memory_service.store.partitions import Partition
 from memory_service.store.tables import SessionRow
 from retrieval.embedder import Embedder
 from retrieval.keys import TurnRef
+from retrieval.speakers import speaker_of
 
 
 class EpisodicService:
@@ -102,7 +103,7 @@ class EpisodicService:
             db.flush()
             revision = partition_store.user_revision(db, user.id)
             episodes = [repo.to_episode(r, session_id, user_id) for r in rows]
-        turns = [TurnRef(row.id, row.session_id, row.role, row.occurred_at) for row in rows]
+        turns = [TurnRef(row.id, row.session_id, row.role, row.occurred_at, speaker_of(row.metadata_)) for row in rows]
         with nullcontext() if locked == partition else self.indexes.writing(partition):
             self.indexes.apply_added(partition, revision, turns, texts, vectors)
         if infer and self._on_enqueued is not None:

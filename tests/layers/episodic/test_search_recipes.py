@@ -178,18 +178,6 @@ def test_an_answer_gets_a_share_of_its_questions_score(runtime: Runtime, user_id
     assert list(linked)[:2] == [SWIM_QUESTION, SWIM_ANSWER]
 
 
-def test_answers_are_linked_again_when_the_index_is_rebuilt(
-    runtime: Runtime, user_id: str, settings: Settings, embedder: SentenceTransformerEmbedder
-) -> None:
-    _swim_chat(runtime, user_id)
-    before = _scores(runtime, "how often does the family swim", user_id, "hybrid")
-    reopened = build_runtime(settings, embedder=embedder)
-    try:
-        assert _scores(reopened, "how often does the family swim", user_id, "hybrid") == pytest.approx(before)
-    finally:
-        reopened.close()
-
-
 def test_a_short_turn_keeps_the_share_of_its_score_its_length_earns(runtime: Runtime, user_id: str) -> None:
     said = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
     short = "Sam: Thanks, Max!"
@@ -242,3 +230,48 @@ def test_a_users_short_statement_is_not_buried_under_longer_turns(runtime: Runti
     # The default has no length prior: at 20 terms (hybrid:short_turn_terms=20) this statement
     # fell below the piano lessons.
     assert search(runtime, "what am I allergic to?", user_id, top_k=3)[0].text == statement
+
+
+def _yoga_chat(runtime: Runtime, user_id: str) -> tuple[str, str]:
+    said = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
+    # The speakers are named by metadata alone: neither text says who speaks.
+    hers = "I've started aerial yoga on Tuesdays."
+    his = "Yoga is how I relax: a beginner yoga class, yoga breathing and yoga poses every morning."
+    turns = [
+        NewMessage("user", his, said, {"speaker": "John"}),
+        NewMessage("person", hers, said + timedelta(seconds=1), {"speaker": "Maria"}),
+    ]
+    runtime.episodic.add_messages(NS, f"{user_id}-yoga", user_id, turns)
+    return hers, his
+
+
+def test_a_query_naming_one_speaker_weights_the_others_turns(runtime: Runtime, user_id: str) -> None:
+    hers, his = _yoga_chat(runtime, user_id)
+    query = "What yoga does Maria do?"
+    weighted = _scores(runtime, query, user_id, "hybrid")
+    unweighted = _scores(runtime, query, user_id, "hybrid:named_speaker_weight=1")
+    assert list(unweighted)[0] == his  # his turn says "yoga" four times
+    assert list(weighted)[0] == hers
+    assert weighted[hers] == pytest.approx(unweighted[hers])
+    assert weighted[his] == pytest.approx(unweighted[his] * RECIPES["hybrid"].named_speaker_weight)
+    # Naming both speakers, or none, names no one subject: nothing is weighted.
+    for both in ("What yoga do Maria and John do?", "What yoga is done?"):
+        assert _scores(runtime, both, user_id, "hybrid") == _scores(
+            runtime, both, user_id, "hybrid:named_speaker_weight=1"
+        )
+
+
+@pytest.mark.parametrize(
+    ("chat", "query"),
+    [("answers", "how often does the family swim"), ("speakers", "What yoga does Maria do?")],
+)
+def test_answers_and_speakers_are_read_again_when_the_index_is_rebuilt(
+    runtime: Runtime, user_id: str, settings: Settings, embedder: SentenceTransformerEmbedder, chat: str, query: str
+) -> None:
+    (_swim_chat if chat == "answers" else _yoga_chat)(runtime, user_id)
+    before = _scores(runtime, query, user_id, "hybrid")
+    reopened = build_runtime(settings, embedder=embedder)
+    try:
+        assert _scores(reopened, query, user_id, "hybrid") == pytest.approx(before)
+    finally:
+        reopened.close()

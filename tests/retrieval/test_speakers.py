@@ -1,0 +1,52 @@
+"""Speaker names: read from metadata, found in a query as whole words, and the others' turns weighted."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.speakers import MAX_NAME_LENGTH, SpeakerNames, speaker_of, weight_others
+
+
+@pytest.mark.parametrize(
+    ("metadata", "expected"),
+    [
+        ({"speaker": "Maria"}, "maria"),
+        ({"speaker": "  Mary   Ann "}, "mary ann"),
+        ({"speaker": ""}, None),
+        ({"speaker": 7}, None),
+        ({"speaker": "x" * (MAX_NAME_LENGTH + 1)}, None),
+        ({}, None),
+        (None, None),
+    ],
+)
+def test_the_speaker_is_the_metadata_name_folded(metadata: dict[str, object] | None, expected: str | None) -> None:
+    assert speaker_of(metadata) == expected
+
+
+def test_a_query_names_one_speaker_as_a_whole_word() -> None:
+    names = SpeakerNames()
+    names.add(["maria", "john", None])
+    assert names.named_in("What types of yoga has Maria practiced?") == "maria"
+    assert names.named_in("What did MARIA's sister say?") == "maria"
+    assert names.named_in("Where do Johnny and Mariana live?") is None  # parts of other words
+    assert names.named_in("What do Maria and John both like?") is None  # two speakers: no one subject
+    assert names.named_in("What is the weather?") is None
+
+
+def test_a_name_added_later_is_found() -> None:
+    names = SpeakerNames()
+    names.add(["maria"])
+    assert names.named_in("Where did Mary Ann go?") is None
+    names.add(["mary ann"])
+    assert names.named_in("Where did Mary Ann go?") == "mary ann"
+
+
+def test_no_names_name_no_one() -> None:
+    assert SpeakerNames().named_in("Maria?") is None
+
+
+def test_only_another_named_speakers_turns_are_weighted() -> None:
+    scored = [(1, 1.0), (2, 0.9), (3, 0.8)]
+    speakers = {1: "john", 2: "maria", 3: None}
+    assert weight_others(scored, speakers, "maria", 0.5) == [(2, 0.9), (3, 0.8), (1, 0.5)]
+    assert weight_others(scored, speakers, "maria", 1.0) == scored
