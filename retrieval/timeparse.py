@@ -27,6 +27,9 @@ Conventions (calendar arithmetic lives in :mod:`retrieval.timephrases`):
   and are named after the year they start in: "winter 2022" = Dec 2022..Feb 2023.
 * "since X" = [X.start, now); "before X" = (.., X.start); "after X" = [X.end, ..);
   "until X" = (.., X.end); "between X and Y" / "from X to Y" = [X.start, Y.end).
+  "N <unit> before X" = [X.start - N units, X.end) and "N <unit> after X" =
+  [X.start, X.end + N units) ("the week before May 3", "two weeks after May 3"): X's own
+  span is kept, as what happened in the weeks before a day is often told on that day.
 * Ambiguous words need context: "May", "March", "April", "June", "August" and month
   abbreviations only count after "in", "since", "last", ... or next to a day/year
   ("May I ask" is not a date); bare years need a preposition ("in 2022"); "the 3rd" is a
@@ -263,6 +266,7 @@ _COMPILED = [(re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE), handler) for pat
 # Connectives that turn an expression into an open or half-open range.
 _SINCE = re.compile(r"\b(?:ever\s+)?since\b[^,.;:!?]*$", re.IGNORECASE)
 _DIRECT = re.compile(r"\b(?P<kw>before|after|until|till|prior\s+to)\s+$", re.IGNORECASE)
+_MEASURED = re.compile(rf"\b(?:the\s+)?(?:{_COUNT}\s+)?{_UNIT}\s+(?P<kw>before|after|prior\s+to)\s+$", re.IGNORECASE)
 _PAIR_OPEN = re.compile(r"\b(?:between|from)\s+$", re.IGNORECASE)
 _PAIR_JOIN = re.compile(r"\s+(?:and|to|until|till|through|thru)\s+|\s*-\s*", re.IGNORECASE)
 
@@ -309,6 +313,15 @@ def _connect(gap: str, offset: int, hit: _Hit, c: _Ctx) -> _Hit:
     since = _SINCE.search(gap)
     if since:
         return _Hit(offset + since.start(), hit.stop, (start, c.now))
+    measured = _MEASURED.search(gap)
+    if measured and start is not None and end is not None:
+        # "two weeks before X" is the two weeks up to X, not all time before it; X itself is
+        # kept, as what happened in the weeks before a day is often told on that day.
+        unit = cast(Unit, measured.group("unit").lower())
+        most = _count_range(measured)[1] if measured.group("vague") or measured.group("n") else 1
+        if measured.group("kw").lower() == "after":
+            return _Hit(offset + measured.start(), hit.stop, (start, tp.rolling_start(end, unit, -most)))
+        return _Hit(offset + measured.start(), hit.stop, (tp.rolling_start(start, unit, most), end))
     direct = _DIRECT.search(gap)
     if not direct:
         return hit

@@ -107,6 +107,12 @@ CASES: list[tuple[str, Expected]] = [
     ("between March and May", (d(2023, 3, 1), d(2023, 6, 1))),
     ("from 2019 to 2021", (d(2019, 1, 1), d(2022, 1, 1))),
     ("since I moved last year", (d(2022, 1, 1), NOW)),
+    # a measured stretch before or after a date, the date itself kept
+    ("the week before May 3, 2023", (d(2023, 4, 26), d(2023, 5, 4))),
+    ("two weeks before April 11", (d(2023, 3, 28), d(2023, 4, 12))),
+    ("a few days after May 3", (d(2023, 5, 3), d(2023, 5, 9))),
+    ("a month after March 2023", (d(2023, 3, 1), d(2023, 5, 1))),
+    ("what did I buy three days prior to May 20", (d(2023, 5, 17), d(2023, 5, 21))),
 ]
 
 
