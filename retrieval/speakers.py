@@ -47,13 +47,18 @@ class SpeakerNames:
             self._pattern = None
 
     def named_in(self, query: str) -> str | None:
-        """The one speaker ``query`` names as a whole word, or None when it names none or several."""
+        """The one speaker ``query`` names as a whole word, or None when it names none or several.
+
+        A name is written as a name, capitalized ("What will Will do?" names Will once), unless
+        the whole query is in lower case ("what did maria say").
+        """
         if not self.names:
             return None
         if self._pattern is None:
             alternatives = "|".join(re.escape(name) for name in sorted(self.names, key=len, reverse=True))
             self._pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-        found = {match.casefold() for match in self._pattern.findall(query)}
+        any_case = query == query.lower()
+        found = {match.casefold() for match in self._pattern.findall(query) if any_case or match[0].isupper()}
         return found.pop() if len(found) == 1 else None
 
 

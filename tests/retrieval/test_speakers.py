@@ -31,6 +31,15 @@ def test_a_query_names_one_speaker_as_a_whole_word() -> None:
     assert names.named_in("Where do Johnny and Mariana live?") is None  # parts of other words
     assert names.named_in("What do Maria and John both like?") is None  # two speakers: no one subject
     assert names.named_in("What is the weather?") is None
+    assert names.named_in("what did maria say?") == "maria"  # a query in lower case names in any case
+
+
+def test_a_name_that_is_also_a_word_is_read_as_a_name_only_when_capitalized() -> None:
+    names = SpeakerNames()
+    names.add(["will", "john"])
+    assert names.named_in("What will John do next?") == "john"
+    assert names.named_in("What will Will do next?") == "will"
+    assert names.named_in("what will john do next?") is None  # lower case: both read as names
 
 
 def test_a_name_added_later_is_found() -> None:
