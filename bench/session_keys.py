@@ -21,23 +21,19 @@ from typing import Any
 
 import numpy as np
 
+from retrieval.config import recipe
 from retrieval.disk_cache import DiskCachedEmbedder
 from retrieval.embedder import Embedder, SentenceTransformerEmbedder
+from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.lexical import BM25Index
 
-RRF_K = 10
-"""The service's fusion constant (retrieval.config.SearchConfig.rrf_k)."""
 WEIGHTS = (0.0, 0.25, 0.5, 1.0)
 DEPTH = 50
 
 
-def fuse(rankings: Sequence[tuple[Sequence[str], float]], k: int = RRF_K) -> list[str]:
-    """Ids by weighted reciprocal-rank fusion of ``(ranking, weight)`` pairs, best first."""
-    scores: dict[str, float] = defaultdict(float)
-    for ranking, weight in rankings:
-        for rank, doc in enumerate(ranking):
-            scores[doc] += weight / (k + rank + 1)
-    return sorted(scores, key=lambda doc: -scores[doc])
+def fused_sessions(own: Sequence[str], extra: Sequence[str], weight: float, k: int) -> list[str]:
+    """The run's session ranking fused with ``extra`` at ``weight`` (the run's own at 1), best first."""
+    return [session for session, _ in reciprocal_rank_fusion([own, extra], [1.0, weight], k)]
 
 
 def user_texts(question: Mapping[str, Any]) -> list[str]:
@@ -72,6 +68,7 @@ def main() -> None:
     embedder = DiskCachedEmbedder(SentenceTransformerEmbedder(device="cpu"), args.cache_dir)
     records = [json.loads(line) for line in (args.run / "results.jsonl").read_text().splitlines()]
     scored = [r for r in records if not r["abstention"] and r["gold"]["session"] and args.recipe in r["recipes"]]
+    rrf_k = recipe(args.recipe).rrf_k  # the fusion constant the run's sessions were ranked with
     keys = {"bm25": lexical_sessions, "dense": lambda q: dense_sessions(q, embedder)}
     print("| session key | weight | session recall_all@5 | by type |")
     print("|---|---:|---:|---|")
@@ -82,7 +79,7 @@ def main() -> None:
             for record in scored:
                 question = questions[record["question_id"]]
                 own = record["recipes"][args.recipe]["ranked"]["session"]
-                top = fuse([(own, 1.0), (extra[record["question_id"]], weight)])[:5]
+                top = fused_sessions(own, extra[record["question_id"]], weight, rrf_k)[:5]
                 found = float(all(s in top for s in question["answer_session_ids"]))
                 by_type[record["question_type"]].append(found)
             overall = statistics.mean(v for values in by_type.values() for v in values)

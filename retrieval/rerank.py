@@ -38,7 +38,7 @@ def boost_in_window(
 def weight_by_role(
     scored: Sequence[tuple[int, float]], role_of: Mapping[int, str], weights: Mapping[str, float]
 ) -> Scored:
-    """Multiply each candidate's score by its speaker role's weight (a role not named keeps 1)."""
+    """Multiply each candidate's score by its speaker's weight, by role or by name (one not named keeps 1)."""
     weighted = [(pk, score * weights.get(role_of.get(pk, ""), 1.0)) for pk, score in scored]
     return sorted(weighted, key=lambda pair: pair[1], reverse=True)
 

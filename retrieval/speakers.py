@@ -11,26 +11,27 @@ speaker is the ``speaker`` of its message's metadata; turns without one are neve
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-Scored = list[tuple[int, float]]
 SPEAKER_KEY = "speaker"
 """The metadata key a message's speaker name is read from."""
 MAX_NAME_LENGTH = 64
 """Longer values are not a name a query would repeat: they name no speaker."""
 
 
+def speaker_name(value: Any) -> str | None:
+    """A message's metadata ``speaker`` value as a name folded for matching (None: it names no one)."""
+    if not isinstance(value, str):
+        return None
+    folded = " ".join(value.split()).casefold()
+    return folded if folded and len(folded) <= MAX_NAME_LENGTH else None
+
+
 def speaker_of(metadata: Mapping[str, Any] | None) -> str | None:
     """The speaker name a message's metadata gives, folded for matching (None: none given)."""
-    if not metadata:
-        return None
-    name = metadata.get(SPEAKER_KEY)
-    if not isinstance(name, str):
-        return None
-    folded = " ".join(name.split()).casefold()
-    return folded if folded and len(folded) <= MAX_NAME_LENGTH else None
+    return speaker_name(metadata.get(SPEAKER_KEY)) if metadata else None
 
 
 @dataclass
@@ -39,6 +40,10 @@ class SpeakerNames:
 
     names: set[str] = field(default_factory=set)
     _pattern: re.Pattern[str] | None = None
+
+    def others(self, named: str, weight: float) -> dict[str, float]:
+        """``weight`` for every speaker but ``named``: the shares rerank.weight_by_role applies."""
+        return {name: weight for name in self.names if name != named}
 
     def add(self, speakers: Iterable[str | None]) -> None:
         new = {name for name in speakers if name is not None} - self.names
@@ -60,14 +65,3 @@ class SpeakerNames:
         any_case = query == query.lower()
         found = {match.casefold() for match in self._pattern.findall(query) if any_case or match[0].isupper()}
         return found.pop() if len(found) == 1 else None
-
-
-def weight_others(
-    scored: Sequence[tuple[int, float]], speaker_of_turn: Mapping[int, str | None], named: str, weight: float
-) -> Scored:
-    """Scale by ``weight`` the score of every turn another named speaker said; best first."""
-    weighted = [
-        (pk, score * weight if (speaker := speaker_of_turn.get(pk)) is not None and speaker != named else score)
-        for pk, score in scored
-    ]
-    return sorted(weighted, key=lambda pair: pair[1], reverse=True)

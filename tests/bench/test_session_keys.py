@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.session_keys import fuse, lexical_sessions, user_texts
+from bench.session_keys import fused_sessions, lexical_sessions, user_texts
 
 QUESTION = {
     "question": "which magazines do I subscribe to",
@@ -16,8 +16,8 @@ QUESTION = {
 
 def test_a_ranking_at_weight_zero_changes_nothing_and_a_heavier_one_leads() -> None:
     own, other = ["a", "b", "c"], ["c", "b", "a"]
-    assert fuse([(own, 1.0), (other, 0.0)]) == own
-    assert fuse([(own, 1.0), (other, 3.0)])[0] == "c"
+    assert fused_sessions(own, other, 0.0, 10) == own
+    assert fused_sessions(own, other, 3.0, 10)[0] == "c"
 
 
 def test_a_session_document_is_its_users_words_only() -> None:

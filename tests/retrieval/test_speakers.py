@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.speakers import MAX_NAME_LENGTH, SpeakerNames, speaker_of, weight_others
+from retrieval.rerank import weight_by_role
+from retrieval.speakers import MAX_NAME_LENGTH, SpeakerNames, speaker_of
 
 
 @pytest.mark.parametrize(
@@ -56,6 +57,8 @@ def test_no_names_name_no_one() -> None:
 
 def test_only_another_named_speakers_turns_are_weighted() -> None:
     scored = [(1, 1.0), (2, 0.9), (3, 0.8)]
-    speakers = {1: "john", 2: "maria", 3: None}
-    assert weight_others(scored, speakers, "maria", 0.5) == [(2, 0.9), (3, 0.8), (1, 0.5)]
-    assert weight_others(scored, speakers, "maria", 1.0) == scored
+    speakers = {1: "john", 2: "maria"}  # turn 3 names no speaker
+    names = SpeakerNames()
+    names.add(["john", "maria"])
+    assert weight_by_role(scored, speakers, names.others("maria", 0.5)) == [(2, 0.9), (3, 0.8), (1, 0.5)]
+    assert weight_by_role(scored, speakers, names.others("maria", 1.0)) == scored

@@ -20,7 +20,7 @@ from memory_service.store.partitions import user_external_id
 from memory_service.store.tables import EpisodeRow, SessionRow, UserRow
 from memory_service.store.vectors import content_hash
 from retrieval.keys import TurnRef
-from retrieval.speakers import speaker_of
+from retrieval.speakers import SPEAKER_KEY, speaker_name
 
 
 def find_session(db: Session, namespace_id: int, external_id: str, *, lock: bool = False) -> SessionRow | None:
@@ -240,7 +240,8 @@ def iter_partition_episodes(db: Session, user_pk: int, batch: int = 5000) -> Ite
                 EpisodeRow.role,
                 EpisodeRow.content,
                 EpisodeRow.occurred_at,
-                EpisodeRow.metadata_,
+                # The one metadata field the index needs, not each message's whole metadata.
+                EpisodeRow.metadata_[SPEAKER_KEY],
             )
             .where(EpisodeRow.user_id == user_pk, EpisodeRow.id > after)
             .order_by(EpisodeRow.id)
@@ -249,8 +250,8 @@ def iter_partition_episodes(db: Session, user_pk: int, batch: int = 5000) -> Ite
         if not rows:
             return
         yield from (
-            (TurnRef(pk, session, role, occurred_at, speaker_of(metadata)), text)
-            for pk, session, role, text, occurred_at, metadata in rows
+            (TurnRef(pk, session, role, occurred_at, speaker_name(speaker)), text)
+            for pk, session, role, text, occurred_at, speaker in rows
         )
         after = rows[-1][0]
 

@@ -13,7 +13,6 @@ from memory_service.store.database import Database
 from retrieval import hybrid, rerank
 from retrieval.config import SearchConfig
 from retrieval.speaker_cues import asks_for_assistant_words
-from retrieval.speakers import weight_others
 from retrieval.timeparse import TimeRange, parse_time_range
 
 SESSION_DEPTH = 20
@@ -66,10 +65,10 @@ class EpisodicSearcher:
         if config.named_speaker_weight < 1.0:
             with index.lock:
                 named = index.speakers.named_in(request.query)
-            if named is not None:
-                fused = weight_others(
-                    fused, {pk: turns[pk].speaker for pk, _ in fused}, named, config.named_speaker_weight
-                )
+                others = index.speakers.others(named, config.named_speaker_weight) if named is not None else {}
+            if others:
+                speakers = {pk: speaker for pk, _ in fused if (speaker := turns[pk].speaker) is not None}
+                fused = rerank.weight_by_role(fused, speakers, others)
         if config.short_turn_terms:
             with index.lock:
                 terms = {pk: index.lexical.terms_in(pk) for pk, _ in fused}
